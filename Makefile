@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: setup lab test app bench lint model browser clean
+.PHONY: setup lab test app bench lint model browser notebooks clean
 
 # The venv is (re)built when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -43,8 +43,12 @@ test: setup model browser
 bench: setup
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
+# Re-execute the notebooks and store only the outputs nbval checks (see tools/notebook_outputs.py).
+notebooks: setup model
+	$(PY) tools/notebook_outputs.py refresh
+
 lint: setup
-	$(VENV)/bin/ruff check lab tests benchmarks notebooks
+	$(VENV)/bin/ruff check lab tests benchmarks notebooks tools
 
 clean:
 	rm -rf $(VENV) models .pytest_cache test-artifacts

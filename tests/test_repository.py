@@ -111,7 +111,25 @@ def test_no_machine_specific_paths():
 def test_ruff_clean():
     """The package, tests, benchmarks and notebooks pass `ruff check` (config in pyproject.toml)."""
     out = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "lab", "tests", "benchmarks", "notebooks"],
+        [sys.executable, "-m", "ruff", "check", "lab", "tests", "benchmarks", "notebooks", "tools"],
         cwd=ROOT, capture_output=True, text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_cells_store_their_outputs_and_nothing_else_does(path: Path):
+    """nbval compares `# NBVAL_CHECK_OUTPUT` cells with stored outputs: without them it checks
+    nothing. All other outputs stay stripped (`python tools/notebook_outputs.py refresh`)."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from notebook_outputs import problems
+    finally:
+        sys.path.pop(0)
+    nb = nbformat.read(path, as_version=4)
+    assert any(c.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT") for c in nb.cells), (
+        f"{path.name} has no checked cell"
+    )
+    assert problems(nb, path.name) == []

@@ -1,0 +1,76 @@
+"""Links and latency: ground stations, passes, link budgets, inter-satellite links, routing.
+
+A prompt reaches an orbital computer only when a ground station sees a satellite; then it can
+cross laser links between satellites. This package computes, for whole constellations at once:
+
+- geometry: :func:`elevation`, :func:`visibility`, :func:`slant_range`, :func:`light_delay`;
+- ground stations (:class:`GroundStation`) and named networks (:data:`STATION_NETWORKS`);
+- contact windows: :func:`passes` (one satellite) and :func:`contacts` (constellation x stations);
+- link budgets: :class:`LinkBudget`, :data:`LINK_PRESETS` (X-band downlink, S-band uplink,
+  optical ISL ...);
+- inter-satellite links: :func:`isl_pairs`, :func:`isl_state`, :func:`isl_graph` (networkx);
+- routing over time, with store and forward: :func:`route` -> :class:`Route`.
+
+Plain numbers are km, s, deg, W, Hz; Quantities are accepted everywhere.
+"""
+
+from lab.links.budget import DVBS2_MODCODS, LINK_PRESETS, LinkBudget, free_space_path_loss
+from lab.links.geometry import (
+    central_angle,
+    elevation,
+    grazing_height,
+    great_circle_distance,
+    light_delay,
+    slant_range,
+    visibility,
+)
+from lab.links.isl import ISLState, isl_graph, isl_pairs, isl_state
+from lab.links.routing import Route, route
+from lab.links.stations import (
+    STATION_NETWORKS,
+    GroundStation,
+    as_stations,
+    geodetic_to_itrs,
+    get_network,
+)
+from lab.links.windows import (
+    Pass,
+    contacts,
+    coverage_gaps,
+    itrs_positions,
+    passes,
+    ranges,
+    visibility_mask,
+)
+
+__all__ = [
+    "DVBS2_MODCODS",
+    "ISLState",
+    "LINK_PRESETS",
+    "STATION_NETWORKS",
+    "GroundStation",
+    "LinkBudget",
+    "Pass",
+    "Route",
+    "as_stations",
+    "central_angle",
+    "contacts",
+    "coverage_gaps",
+    "elevation",
+    "free_space_path_loss",
+    "geodetic_to_itrs",
+    "get_network",
+    "grazing_height",
+    "great_circle_distance",
+    "isl_graph",
+    "isl_pairs",
+    "isl_state",
+    "itrs_positions",
+    "light_delay",
+    "passes",
+    "ranges",
+    "route",
+    "slant_range",
+    "visibility",
+    "visibility_mask",
+]

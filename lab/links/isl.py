@@ -1,0 +1,204 @@
+"""Inter-satellite links (ISLs): +Grid topology, feasibility over time, the graph at one instant.
+
++Grid: every satellite links to the two neighbours in its own plane (ahead and behind) and to
+the nearest satellite in each adjacent plane (same argument of latitude up to the phasing), so
+four links per satellite. The seam between the last and the first plane is linked only when
+the two planes co-rotate (Walker delta); a Walker star's seam planes counter-rotate and are not.
+A link is up when it is shorter than ``max_range`` and its line of sight stays above
+``min_grazing_height`` (the dense atmosphere); cross-plane links can be switched off above a
+latitude (``max_cross_latitude``), where adjacent planes cross and pointing rates explode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from lab._validate import as_time, as_value, check_choice
+from lab.constants import C_LIGHT
+from lab.links.budget import LinkBudget
+from lab.links.geometry import grazing_height
+from lab.links.windows import default_model, itrs_positions
+
+__all__ = ["ISLState", "isl_graph", "isl_pairs", "isl_state"]
+
+PATTERNS = ("+grid", "in-plane", "none")
+
+
+def _plane_slot(c: Any) -> tuple[np.ndarray, np.ndarray]:
+    n = len(c)
+    plane = np.asarray(getattr(c, "plane", np.zeros(n)), dtype=np.int64).reshape(-1)
+    slot = np.asarray(getattr(c, "slot", np.arange(n)), dtype=np.int64).reshape(-1)
+    if plane.shape != (n,) or slot.shape != (n,):
+        raise ValueError("constellation.plane and .slot must have one entry per satellite")
+    return plane, slot
+
+
+def _arg_latitude(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Argument of latitude (rad) and unit orbit normal of states r, v (S, 3)."""
+    h = np.cross(r, v)
+    h /= np.linalg.norm(h, axis=1, keepdims=True)
+    node = np.stack([-h[:, 1], h[:, 0], np.zeros(len(h))], axis=1)
+    nn = np.linalg.norm(node, axis=1, keepdims=True)
+    node = np.where(nn > 1e-9, node / np.where(nn > 0, nn, 1), np.array([1.0, 0.0, 0.0]))
+    y = np.cross(h, node)
+    return np.arctan2(np.einsum("ij,ij->i", r, y), np.einsum("ij,ij->i", r, node)), h
+
+
+def isl_pairs(constellation: Any, pattern: str = "+grid", *, return_kind: bool = False):
+    """Index pairs (P, 2) of the ISLs of ``pattern`` ("+grid", "in-plane", "none").
+
+    In-plane pairs come first, then cross-plane pairs. With ``return_kind=True`` also returns a
+    boolean (P,) array, True for cross-plane links. Uses ``constellation.plane``/``.slot`` and the
+    satellites' argument of latitude at the constellation epoch to match adjacent planes.
+    """
+    check_choice(pattern, PATTERNS, "pattern")
+    plane, slot = _plane_slot(constellation)
+    n = len(plane)
+    empty = np.zeros((0, 2), np.int64)
+    if pattern == "none" or n < 2:
+        return (empty, np.zeros(0, bool)) if return_kind else empty
+    order = np.lexsort((slot, plane))
+    ps = plane[order]
+    starts = np.flatnonzero(np.r_[True, ps[1:] != ps[:-1]])
+    counts = np.diff(np.r_[starts, n])
+    first = np.repeat(starts, counts)
+    cnt = np.repeat(counts, counts)
+    pos = np.arange(n) - first
+    nxt = order[first + (pos + 1) % cnt]
+    ok = (cnt >= 3) | ((cnt == 2) & (pos == 0))
+    intra = np.stack([order[ok], nxt[ok]], axis=1)
+    cross = empty
+    n_planes = len(starts)
+    if pattern == "+grid" and n_planes >= 2:
+        epoch = getattr(constellation, "epoch", None)
+        m = default_model(constellation)
+        r, v = constellation.states(np.array([0.0]) if epoch is None else epoch.reshape(1),
+                                    model=m)
+        r = np.asarray(getattr(r, "value", r), float)[:, 0]
+        v = np.asarray(getattr(v, "value", v), float)[:, 0]
+        ulat, h = _arg_latitude(r, v)
+        normals = np.stack([h[order[starts[p]]] for p in range(n_planes)])
+        ang = np.arccos(np.clip(np.einsum("ij,ij->i", normals, np.roll(normals, -1, 0)), -1, 1))
+        links = list(range(n_planes - 1))
+        if n_planes >= 3 and ang[-1] <= 1.5 * np.median(ang[:-1]) + 1e-9:
+            links.append(n_planes - 1)  # co-rotating seam (Walker delta)
+        out = []
+        for pa in links:  # loop over planes (tens), vectorized over satellites
+            pb = (pa + 1) % n_planes
+            ia = order[starts[pa] : starts[pa] + counts[pa]]
+            ib = order[starts[pb] : starts[pb] + counts[pb]]
+            du = np.angle(np.exp(1j * (ulat[ib][None, :] - ulat[ia][:, None])))
+            if counts[pa] == counts[pb]:  # equal planes: one shift for the whole plane
+                d0 = int(np.argmin(np.abs(du[0])))
+                partner = ib[(np.arange(counts[pa]) + d0) % counts[pb]]
+            else:
+                partner = ib[np.argmin(np.abs(du), axis=1)]
+            out.append(np.stack([ia, partner], axis=1))
+        if out:
+            cross = np.concatenate(out)
+    pairs = np.concatenate([intra, cross])
+    kind = np.r_[np.zeros(len(intra), bool), np.ones(len(cross), bool)]
+    key = np.sort(pairs, axis=1)
+    _, uniq = np.unique(key[:, 0] * n + key[:, 1], return_index=True)
+    uniq.sort()
+    pairs, kind = pairs[uniq], kind[uniq]
+    return (pairs, kind) if return_kind else pairs
+
+
+@dataclass(frozen=True)
+class ISLState:
+    """ISLs over a time grid: ``pairs`` (P, 2), ``cross`` (P,) bool, ``distance`` (P, E) km,
+    ``up`` (P, E) bool (feasible: range, grazing height, latitude rule)."""
+
+    pairs: np.ndarray
+    cross: np.ndarray
+    distance: np.ndarray
+    up: np.ndarray
+
+
+def _isl_from_positions(
+    r: np.ndarray, pairs: np.ndarray, cross: np.ndarray, max_range: float,
+    min_grazing_height: float, max_cross_latitude: float | None,
+) -> ISLState:
+    a = r[pairs[:, 0]]  # (P, E, 3)
+    b = r[pairs[:, 1]]
+    dist = np.linalg.norm(b - a, axis=-1)
+    up = (dist <= max_range) & (grazing_height(a, b) >= min_grazing_height)
+    if max_cross_latitude is not None and cross.any():
+        lim = np.sin(np.radians(max_cross_latitude))
+        sa = np.abs(a[..., 2]) / np.linalg.norm(a, axis=-1)
+        sb = np.abs(b[..., 2]) / np.linalg.norm(b, axis=-1)
+        up &= ~(cross[:, None] & ((sa > lim) | (sb > lim)))
+    return ISLState(pairs, cross, dist, up)
+
+
+def _check_isl_args(max_range: Any, min_grazing_height: Any, max_cross_latitude: Any):
+    mr = as_value(max_range, "km", "max_range", lo=0, lo_inclusive=False)
+    mg = as_value(min_grazing_height, "km", "min_grazing_height", lo=-7000, hi=100000)
+    ml = None if max_cross_latitude is None else as_value(
+        max_cross_latitude, "deg", "max_cross_latitude", lo=0, hi=90)
+    return mr, mg, ml
+
+
+def isl_state(
+    constellation: Any,
+    times: Any,
+    pattern: str = "+grid",
+    *,
+    max_range: Any = 5400.0,
+    min_grazing_height: Any = 80.0,
+    max_cross_latitude: Any = None,
+    model: str | None = None,
+) -> ISLState:
+    """ISL distances and feasibility of all ``pattern`` pairs at all ``times`` (Time array) at once."""
+    mr, mg, ml = _check_isl_args(max_range, min_grazing_height, max_cross_latitude)
+    t = as_time(times, "times")
+    t = t.reshape(-1) if t.ndim else t.reshape(1)
+    pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
+    r = itrs_positions(constellation, t, model)
+    return _isl_from_positions(r, pairs, cross, mr, mg, ml)
+
+
+def isl_graph(
+    constellation: Any,
+    time: Any,
+    pattern: str = "+grid",
+    max_range: Any = 5400.0,
+    min_grazing_height: Any = 80.0,
+    *,
+    max_cross_latitude: Any = None,
+    budget: LinkBudget | str = "optical-isl",
+    model: str | None = None,
+) -> nx.Graph:
+    """The ISL network at ``time`` as a ``networkx.Graph``.
+
+    Nodes are satellite indices (attributes ``plane``, ``slot``, ``r`` ITRS km); edges carry
+    ``distance`` (km), ``delay`` (s, light time), ``rate`` (bit/s, from ``budget``) and ``kind``
+    ("in-plane" / "cross-plane"). Links longer than ``max_range`` km, grazing below
+    ``min_grazing_height`` km, or cross-plane above ``max_cross_latitude`` deg are left out.
+    """
+    t = as_time(time, "time")
+    if t.ndim:
+        raise ValueError("time must be a single time (use isl_state for a grid)")
+    lb = LinkBudget.preset(budget) if isinstance(budget, str) else budget
+    st = isl_state(constellation, t, pattern, max_range=max_range,
+                   min_grazing_height=min_grazing_height, max_cross_latitude=max_cross_latitude,
+                   model=model)
+    r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
+    plane, slot = _plane_slot(constellation)
+    g = nx.Graph()
+    g.add_nodes_from(
+        (i, {"plane": int(plane[i]), "slot": int(slot[i]), "r": r[i]}) for i in range(len(r))
+    )
+    up = st.up[:, 0]
+    d = st.distance[up, 0]
+    rate = lb.data_rate_value(d)
+    for (i, j), dist, rt, cr in zip(st.pairs[up], d, rate, st.cross[up], strict=True):
+        g.add_edge(int(i), int(j), distance=float(dist), delay=float(dist / C_LIGHT),
+                   rate=float(rt), kind="cross-plane" if cr else "in-plane")
+    g.graph["time"] = t
+    return g

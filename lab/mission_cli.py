@@ -1,0 +1,101 @@
+"""``python -m lab respond`` and ``python -m lab sweep``: response times from the command line.
+
+:func:`register` adds both subcommands to the lab's argparse CLI (:mod:`lab.cli` calls it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+__all__ = ["register", "respond", "sweep_cmd"]
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def respond(args: argparse.Namespace) -> int:
+    """Print the breakdown percentiles of one scenario (table, or JSON with ``--json``)."""
+    from lab import mission
+
+    res = mission.response_times(args.preset, n_satellites=args.satellites,
+                                 requests=args.requests, seed=args.seed)
+    if args.json:
+        out = {
+            "scenario": res.scenario.name,
+            "n_satellites": res.summary["n_satellites"],
+            "planes": res.summary["planes"],
+            "n_requests": res.summary["n_requests"],
+            "seed": args.seed,
+            "summary_s": {k: _finite(res.summary[k]) for k in ("p50", "p90", "p99", "mean")},
+            "dominant": res.summary["dominant"],
+            "in_view_share": res.summary["in_view_share"],
+            "terms_s": {term: {k: _finite(v) for k, v in row.items()}
+                        for term, row in res.table.to_dict(orient="index").items()},
+            "notes": res.notes,
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    s = res.summary
+    print(f"{res.scenario.name}: {s['n_satellites']} satellites (planes {s['planes']}), "
+          f"{s['n_requests']} requests over one day, seed {args.seed}")
+    print(res.table.round(3).to_string())
+    print(f"median {s['p50']:.1f} s, p90 {s['p90']:.1f} s, p99 {s['p99']:.1f} s, "
+          f"mean {s['mean']:.1f} s; largest term on average: {s['dominant']}")
+    for n in res.notes:
+        print("note:", n)
+    return 0
+
+
+def sweep_cmd(args: argparse.Namespace) -> int:
+    """Print response-time percentiles versus constellation size."""
+    from lab import mission
+
+    sizes = args.sizes or [12, 48, 120, 300, 720, 1400, 2800]
+    df = mission.sweep(args.preset, sizes, requests=args.requests, seed=args.seed,
+                       progress=not args.json)
+    if args.json:
+        rows = [{"n_satellites": int(n), **{k: (_finite(v) if isinstance(v, float) else v)
+                                            for k, v in row.items()}}
+                for n, row in df.to_dict(orient="index").items()]
+        print(json.dumps({"scenario": args.preset, "seed": args.seed, "rows": rows}, indent=2))
+        return 0
+    cols = ["p50", "p90", "p99", "mean", "dominant", "planes"]
+    print(df[cols].round(2).to_string())
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from exc
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1 (got {v})")
+    return v
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``respond`` and ``sweep`` to the lab's argparse subparsers."""
+    from lab.mission import PRESETS
+
+    p = subparsers.add_parser("respond", help="response time of prompts sent from the ground",
+                              description="Per-term percentiles of the response time over a day.")
+    p.add_argument("--preset", required=True, choices=list(PRESETS))
+    p.add_argument("--satellites", type=_positive_int, default=None,
+                   help="rescale the constellation to N satellites")
+    p.add_argument("--requests", type=_positive_int, default=None,
+                   help="requests over the day (default: the preset's)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=respond)
+
+    s = subparsers.add_parser("sweep", help="response time versus constellation size")
+    s.add_argument("--preset", required=True, choices=list(PRESETS))
+    s.add_argument("--sizes", type=_positive_int, nargs="+", default=None)
+    s.add_argument("--requests", type=_positive_int, default=1000)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=sweep_cmd)

@@ -1,0 +1,86 @@
+"""Plotly figures for the inference node (used by notebook 04)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lab.hardware import HardwareProfile, get_profile
+from lab.node.measure import MeasureResult
+
+__all__ = ["latency_figure", "token_timeline_figure", "roofline_figure", "link_figure"]
+
+_DEFAULT_PROFILES = ("jetson-agx-orin", "three-body-744", "h100", "tpu-v6e")
+
+
+def latency_figure(result: MeasureResult, title: str = "Measured latencies") -> go.Figure:
+    """Box plots (ms) of TTFT, TPOT, ITL and E2EL over the requests of ``result``."""
+    ok = result.ok
+    data = {
+        "TTFT": [r.ttft for r in ok],
+        "TPOT": [r.tpot for r in ok],
+        "ITL": [x for r in ok for x in r.itl],
+        "E2EL": [r.e2el for r in ok],
+    }
+    fig = go.Figure([go.Box(y=np.asarray(v) * 1e3, name=k, boxpoints="all", jitter=0.4)
+                     for k, v in data.items()])
+    fig.update_layout(title=title, yaxis_title="ms", yaxis_type="log", showlegend=False,
+                      height=380)
+    return fig
+
+
+def token_timeline_figure(result: MeasureResult) -> go.Figure:
+    """Token index vs time since the request was sent, one line per request."""
+    fig = go.Figure()
+    for i, r in enumerate(result.ok):
+        t = np.concatenate([[r.ttft], r.ttft + np.cumsum(r.itl)]) * 1e3
+        fig.add_trace(go.Scatter(x=t, y=np.arange(1, t.size + 1), mode="lines+markers",
+                                 name=f"request {i}", marker={"size": 4}))
+    fig.update_layout(title="Streamed chunks: the first one after TTFT, then one per TPOT",
+                      xaxis_title="time since the request was sent (ms)",
+                      yaxis_title="chunk (≈ token) number", height=380)
+    return fig
+
+
+def roofline_figure(
+    profiles: tuple[str | HardwareProfile, ...] = _DEFAULT_PROFILES,
+    bytes_per_param: float = 2.0,
+    batches: tuple[int, ...] = (1, 8, 64),
+    prompt_tokens: int = 512,
+) -> go.Figure:
+    """Log-log roofline: attainable TOPS vs arithmetic intensity, with LLM operating points.
+
+    Decode at batch B has intensity ``2·B / b`` operations per weight byte; prefill of a
+    ``prompt_tokens`` prompt ``2·prompt_tokens / b``.
+    """
+    intensity = np.logspace(-1, 4, 200)
+    fig = go.Figure()
+    for prof in profiles:
+        p = get_profile(prof)
+        peak = p.peak_tops * 1e12
+        roof = np.minimum(peak, p.memory_bandwidth_gbs * 1e9 * intensity) / 1e12
+        fig.add_trace(go.Scatter(x=intensity, y=roof, name=p.name, mode="lines"))
+    points = {f"decode, batch {b}": 2.0 * b / bytes_per_param for b in batches}
+    points[f"prefill, {prompt_tokens} tokens"] = 2.0 * prompt_tokens / bytes_per_param
+    for label, x in points.items():
+        fig.add_vline(x=x, line_dash="dot", line_color="grey", annotation_text=label,
+                      annotation_textangle=-90, annotation_position="bottom right")
+    fig.update_layout(title=f"Roofline ({bytes_per_param:g} bytes per weight)",
+                      xaxis={"type": "log", "title": "arithmetic intensity (operations / byte)"},
+                      yaxis={"type": "log", "title": "attainable TOPS"}, height=450)
+    return fig
+
+
+def link_figure(results: dict[str, MeasureResult]) -> go.Figure:
+    """Grouped bars: median TTFT and E2EL (ms) per link scenario."""
+    names = list(results)
+    fig = go.Figure([
+        go.Bar(name=metric.upper(), x=names,
+               y=[results[n].summary[metric]["median"] * 1e3 for n in names])
+        for metric in ("ttft", "e2el")
+    ])
+    fig.update_layout(barmode="group", yaxis_title="median (ms)", height=380,
+                      title="The same requests through an emulated space link")
+    return fig
+
+

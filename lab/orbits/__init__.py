@@ -1,0 +1,60 @@
+"""Earth orbits for the lab: single orbits, constellations, frames, the Sun and the shadow.
+
+Two layers, poliastro style:
+
+- the user layer (Quantities in, Quantities out): :class:`Orbit`, :class:`Constellation`,
+  :func:`sun_position`, :func:`beta_angle`, :func:`in_shadow`, :func:`eclipse_fraction`,
+  :func:`sun_synchronous_inclination`, :func:`gcrs_to_itrs_matrix`, :func:`itrs_to_geodetic`;
+- the vectorized core :mod:`lab.orbits.core` (plain float arrays in km, s, rad).
+
+Positions of a constellation are float64 arrays of shape (satellites, epochs, 3) in km.
+Models: ``"kepler"`` (two-body), ``"j2"`` (two-body + secular J2), ``"sgp4"`` (TLEs).
+
+>>> from lab.orbits import Constellation, time_grid
+>>> shell = Constellation.walker_delta(2800, 40, 1, alt=550, inc=53)
+>>> shell.positions(time_grid(duration=3600, step=30)).shape
+(2800, 121, 3)
+"""
+
+from lab.orbits import core
+from lab.orbits._time import DEFAULT_EPOCH, time_grid
+from lab.orbits.constellation import Constellation
+from lab.orbits.frames import (
+    gcrs_to_itrs,
+    gcrs_to_itrs_matrix,
+    itrs_to_geodetic,
+    teme_to_gcrs_matrix,
+)
+from lab.orbits.orbit import Orbit
+from lab.orbits.sun import (
+    beta_angle,
+    eclipse_fraction,
+    in_shadow,
+    raan_from_ltan,
+    sun_direction,
+    sun_position,
+    sun_synchronous_inclination,
+)
+from lab.orbits.tle import parse_tle_text, tle_checksum, validate_tle
+
+__all__ = [
+    "DEFAULT_EPOCH",
+    "Constellation",
+    "Orbit",
+    "beta_angle",
+    "core",
+    "eclipse_fraction",
+    "gcrs_to_itrs",
+    "gcrs_to_itrs_matrix",
+    "in_shadow",
+    "itrs_to_geodetic",
+    "parse_tle_text",
+    "raan_from_ltan",
+    "sun_direction",
+    "sun_position",
+    "sun_synchronous_inclination",
+    "teme_to_gcrs_matrix",
+    "time_grid",
+    "tle_checksum",
+    "validate_tle",
+]

@@ -1,0 +1,344 @@
+"""Interactive panel over :mod:`lab.mission`: change the constellation, watch the response time.
+
+``MissionPanel()`` builds ipywidgets controls (preset, satellites, planes, altitude, model size,
+accelerator, station network) and three plotly ``FigureWidget``s updated in place with
+``batch_update``: the response-time distribution with its breakdown, the constellation on a
+globe, and the median response time versus constellation size with the current point marked.
+The median is shown in an HTML widget with the CSS class ``ocl-median`` (its ``data-seconds``
+attribute carries the number), so a browser test can read it.
+
+The callbacks are plain methods (:meth:`MissionPanel.update`, :meth:`MissionPanel.recompute_curve`)
+so tests drive the panel without a browser: set a slider's ``value`` and the panel updates.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+from copy import deepcopy
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lab import mission
+from lab.constants import R_EARTH
+from lab.hardware import PROFILES
+
+__all__ = ["MissionPanel", "format_duration", "CURVE_SIZES", "MODEL_SIZES_B"]
+
+CURVE_SIZES = (12, 24, 48, 96, 200, 400, 800, 1600, 2800)
+#: Qwen3 dense model sizes in billions of parameters (Qwen3 technical report, 2025).
+MODEL_SIZES_B = (0.6, 1.7, 4.0, 8.0, 14.0, 32.0)
+TERM_COLORS = dict(zip(mission.TERMS, (
+    "#636EFA", "#00CC96", "#AB63FA", "#FFA15A", "#EF553B", "#19D3F3", "#FF6692", "#B6E880"),
+    strict=True))
+
+
+def _js(values: Any, digits: int | None = 4) -> list[float]:
+    """Plain Python floats for the browser (numpy int64 arrays do not survive the trip)."""
+    arr = np.asarray(values, dtype=float)
+    if digits is not None:
+        arr = np.round(arr, digits) if digits else np.round(arr)
+    return arr.tolist()
+
+
+def _sync(fig: go.FigureWidget) -> None:
+    """Store the figure's full state in its synced traits.
+
+    plotly 7's FigureWidget sends updates as transient restyle messages; a view that connects
+    later (Voila renders after the notebook has run; a re-opened notebook) only sees the
+    ``_widget_data``/``_widget_layout`` traits, which plotly sets once at construction.
+    """
+    fig._widget_data = deepcopy(fig._data)
+    fig._widget_layout = deepcopy(fig._layout_obj._props)
+
+
+def format_duration(seconds: float) -> str:
+    """A human-readable duration: '850 ms', '5.3 s', '2.3 min', '1.4 h'."""
+    if not np.isfinite(seconds):
+        return "never"
+    if seconds < 1:
+        return f"{seconds * 1e3:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class MissionPanel:
+    """The response-time panel. Display it with ``panel.widget`` (or just ``panel``).
+
+    Parameters: ``preset`` to start from, ``requests`` per day simulated, ``dt`` time step (s),
+    ``curve_requests`` requests per size for the response-time-versus-size curve.
+    """
+
+    def __init__(self, preset: str = "three-body-12", *, requests: int = 2000, dt: float = 60.0,
+                 curve_requests: int = 400, seed: int = 0) -> None:
+        mission.get_preset(preset)
+        self.requests, self.dt, self.seed = requests, dt, seed
+        self.curve_requests = curve_requests
+        self.result: mission.ResponseTimes | None = None
+        self.curve = None
+        self.last_update_s = math.nan
+        self._busy = False
+        style = {"description_width": "initial"}
+        lay = w.Layout(width="430px")
+        self.preset = w.Dropdown(options=list(mission.PRESETS), value=preset,
+                                 description="preset", style=style, layout=lay)
+        self.satellites = w.IntSlider(value=12, min=1, max=2800, step=1, description="satellites",
+                                      continuous_update=False, style=style, layout=lay)
+        self.satellites.add_class("ocl-satellites")
+        self.planes = w.IntSlider(value=0, min=0, max=100, description="planes (0 = auto)",
+                                  continuous_update=False, style=style, layout=lay)
+        self.altitude = w.IntSlider(value=550, min=300, max=1200, step=5,
+                                    description="altitude (km)", continuous_update=False,
+                                    style=style, layout=lay)
+        self.model = w.SelectionSlider(options=[(f"{b:g}B", b) for b in MODEL_SIZES_B], value=8.0,
+                                       description="model size", continuous_update=False,
+                                       style=style, layout=lay)
+        self.accelerator = w.Dropdown(options=list(PROFILES), value="three-body-744",
+                                      description="accelerator", style=style, layout=lay)
+        self.network = w.Dropdown(options=mission.network_names(), value="china",
+                                  description="station network", style=style, layout=lay)
+        self.median = w.HTML(value="")
+        self.median.add_class("ocl-median")
+        self.info = w.HTML(value="")
+        self.progress = w.IntProgress(value=0, min=0, max=len(CURVE_SIZES),
+                                      description="curve", style=style, layout=lay)
+        self.fig_dist = self._make_dist_figure()
+        self.fig_globe = self._make_globe_figure()
+        self.fig_size = self._make_size_figure()
+        self._apply_preset(preset)
+        self.recompute_curve()
+        self.update()
+        for fig in (self.fig_dist, self.fig_globe, self.fig_size):
+            _sync(fig)  # the state a view sees when it connects after this cell has run
+        self.preset.observe(self._on_preset, names="value")
+        for c in (self.satellites, self.planes):
+            c.observe(self.update, names="value")
+        for c in (self.altitude, self.model, self.accelerator, self.network):
+            c.observe(self._on_physics, names="value")
+        controls = w.VBox([self.preset, self.satellites, self.planes, self.altitude, self.model,
+                           self.accelerator, self.network, self.progress],
+                          layout=w.Layout(min_width="450px", overflow="visible"))
+        self.widget = w.VBox([
+            w.HBox([controls, w.VBox([self.median, self.info], layout=w.Layout(flex="1 1 auto"))]),
+            self.fig_dist, w.HBox([self.fig_globe, self.fig_size]),
+        ])
+        self.widget.add_class("ocl-panel")
+
+    # -- display ------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- scenario from the controls -----------------------------------------------------------
+    def scenario(self) -> tuple[mission.Scenario, list[str]]:
+        """The scenario the controls describe, and notes (e.g. plane count adjusted)."""
+        base = mission.get_preset(self.preset.value)
+        return mission.configure(
+            base, n_satellites=self.satellites.value, planes=self.planes.value or None,
+            alt=self._alt(base), model_params=float(self.model.value) * 1e9,
+            hardware=self.accelerator.value, network=self.network.value)
+
+    def _alt(self, base: mission.Scenario) -> float | None:
+        """The altitude slider overrides every shell only once it leaves the preset's value."""
+        alt = float(self.altitude.value)
+        return None if abs(alt - round(base.shells[0].alt)) < 0.5 else alt
+
+    def _apply_preset(self, name: str) -> None:
+        sc = mission.get_preset(name)
+        net = sc.network if isinstance(sc.network, str) else self.network.value
+        prof = sc.profile.name
+        with self._quiet():
+            self.satellites.value = sc.n_satellites
+            self.planes.value = 0
+            self.altitude.value = int(round(sc.shells[0].alt))
+            self.model.value = min(MODEL_SIZES_B, key=lambda b: abs(math.log(b * 1e9 / sc.model_params)))
+            if prof in PROFILES:
+                self.accelerator.value = prof
+            if net in self.network.options:
+                self.network.value = net
+
+    class _QuietCtx:
+        def __init__(self, panel: MissionPanel) -> None:
+            self.panel = panel
+
+        def __enter__(self) -> None:
+            self.panel._busy = True
+
+        def __exit__(self, *exc: Any) -> None:
+            self.panel._busy = False
+
+    def _quiet(self) -> MissionPanel._QuietCtx:
+        return MissionPanel._QuietCtx(self)
+
+    # -- callbacks ----------------------------------------------------------------------------
+    def _on_preset(self, change: Any = None) -> None:
+        if self._busy:
+            return
+        self._apply_preset(self.preset.value)
+        self.recompute_curve()
+        self.update()
+
+    def _on_physics(self, change: Any = None) -> None:
+        if self._busy:
+            return
+        self.recompute_curve()
+        self.update()
+
+    def update(self, change: Any = None) -> mission.ResponseTimes | None:
+        """Recompute the response times for the current controls and redraw (the callback)."""
+        if self._busy:
+            return None
+        t0 = time.perf_counter()
+        sc, notes = self.scenario()
+        res = mission.response_times(sc, requests=self.requests, seed=self.seed, dt=self.dt)
+        self.result = res
+        self._draw_dist(res)
+        self._draw_globe(res)
+        self._draw_marker(res)
+        s = res.summary
+        self.last_update_s = time.perf_counter() - t0
+        self.median.value = (
+            f'<div class="ocl-median-box" data-seconds="{s["p50"]:.3f}" '
+            f'style="font-size:1.6em;padding:6px">Median response time: '
+            f'<b class="ocl-median-value">{format_duration(s["p50"])}</b></div>')
+        planes = " + ".join(f"{sh.total}/{sh.planes}" for sh in sc.shells)
+        extra = "".join(f"<li>{html.escape(n)}</li>" for n in [*notes, *res.notes])
+        self.info.value = (
+            f"<div class='ocl-info'>{sc.n_satellites} satellites (satellites/planes: {planes}),"
+            f" p90 {format_duration(s['p90'])}, mean {format_duration(s['mean'])};"
+            f" largest term on average: <b>{s['dominant']}</b>;"
+            f" {100 * s['in_view_share']:.0f}% of prompts find a satellite in view."
+            f" Update took {self.last_update_s * 1e3:.0f} ms.<ul>{extra}</ul></div>")
+        return res
+
+    def recompute_curve(self) -> None:
+        """Median response time versus size for the current physics (shows progress)."""
+        base, _ = mission.configure(
+            mission.get_preset(self.preset.value), alt=self._alt(mission.get_preset(self.preset.value)),
+            model_params=float(self.model.value) * 1e9, hardware=self.accelerator.value,
+            network=self.network.value)
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+
+        def step(i: int, n: int) -> None:
+            self.progress.value = i
+
+        self.curve = mission.sweep(base, CURVE_SIZES, requests=self.curve_requests,
+                                   seed=self.seed, dt=max(self.dt, 120.0), progress=False,
+                                   callback=step)
+        self.progress.bar_style = "success"
+        with self.fig_size.batch_update():
+            self.fig_size.data[0].x = _js(self.curve.index)
+            self.fig_size.data[0].y = _js(self.curve["p50"])
+            self.fig_size.data[1].x = _js(self.curve.index)
+            self.fig_size.data[1].y = _js(self.curve["p90"])
+
+    # -- figures ------------------------------------------------------------------------------
+    def _make_dist_figure(self) -> go.FigureWidget:
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], subplot_titles=(
+            "distribution of response time", "where the time goes (by decile of response time)"))
+        fig.add_trace(go.Bar(x=[], y=[], name="requests", marker_color="#444",
+                             showlegend=False), row=1, col=1)
+        for term in mission.TERMS:
+            fig.add_trace(go.Bar(x=[], y=[], name=term, marker_color=TERM_COLORS[term]),
+                          row=1, col=2)
+        fig.update_layout(barmode="stack", height=360, margin=dict(l=50, r=20, t=40, b=40),
+                          legend=dict(font=dict(size=10)))
+        fig.update_xaxes(type="log", title_text="response time (s)", row=1, col=1)
+        fig.update_yaxes(title_text="requests", row=1, col=1)
+        fig.update_xaxes(title_text="requests sorted by response time (decile)", row=1, col=2)
+        fig.update_yaxes(title_text="share of the response time", tickformat=".0%", row=1, col=2)
+        return go.FigureWidget(fig)
+
+    def _make_globe_figure(self) -> go.FigureWidget:
+        lon, lat = np.meshgrid(np.linspace(-np.pi, np.pi, 37), np.linspace(-np.pi / 2, np.pi / 2, 19))
+        earth = go.Surface(x=R_EARTH * np.cos(lat) * np.cos(lon), y=R_EARTH * np.cos(lat) * np.sin(lon),
+                           z=R_EARTH * np.sin(lat), colorscale=[[0, "#1f4e79"], [1, "#1f4e79"]],
+                           showscale=False, opacity=0.9, hoverinfo="skip", name="Earth")
+        sats = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="satellites",
+                            marker=dict(size=2.5, color="#ffcc00"))
+        stations = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="ground stations",
+                                marker=dict(size=5, color="#ff3333", symbol="diamond"))
+        fig = go.Figure([earth, sats, stations])
+        fig.update_layout(title="constellation at the start of the day (Earth-fixed)", height=420,
+                          width=480, margin=dict(l=0, r=0, t=40, b=0), showlegend=False,
+                          scene=dict(aspectmode="data", xaxis_visible=False, yaxis_visible=False,
+                                     zaxis_visible=False))
+        return go.FigureWidget(fig)
+
+    def _make_size_figure(self) -> go.FigureWidget:
+        fig = go.Figure([
+            go.Scatter(x=[], y=[], mode="lines+markers", name="median"),
+            go.Scatter(x=[], y=[], mode="lines+markers", name="p90", line=dict(dash="dot")),
+            go.Scatter(x=[], y=[], mode="markers", name="current",
+                       marker=dict(size=16, color="red", symbol="star")),
+        ])
+        fig.update_layout(title="response time versus constellation size", height=420, width=520,
+                          xaxis=dict(type="log", title="satellites"),
+                          yaxis=dict(type="log", title="response time (s)"),
+                          margin=dict(l=60, r=20, t=40, b=40))
+        return go.FigureWidget(fig)
+
+    def _draw_dist(self, res: mission.ResponseTimes) -> None:
+        b = res.breakdown
+        tot = b["total"].to_numpy()
+        tot = tot[np.isfinite(tot)]
+        edges = np.logspace(np.log10(max(tot.min(), 0.1)) - 0.01, np.log10(tot.max()) + 0.01, 41)
+        counts, _ = np.histogram(tot, bins=edges)
+        centers = np.sqrt(edges[:-1] * edges[1:])
+        order = np.argsort(b["total"].to_numpy())
+        dec = np.array_split(order, 10)
+        labels = [f"{10 * i}-{10 * (i + 1)}%" for i in range(10)]
+        terms = b[list(mission.TERMS)].to_numpy()
+        share = np.array([terms[d].mean(axis=0) for d in dec])
+        share = share / np.maximum(share.sum(axis=1, keepdims=True), 1e-12)
+        with self.fig_dist.batch_update():
+            self.fig_dist.data[0].x = _js(centers)
+            self.fig_dist.data[0].y = _js(counts)
+            self.fig_dist.data[0].width = _js(np.diff(edges))
+            for i, _term in enumerate(mission.TERMS):
+                self.fig_dist.data[i + 1].x = labels
+                self.fig_dist.data[i + 1].y = _js(share[:, i])
+
+    def _draw_globe(self, res: mission.ResponseTimes) -> None:
+        g = res.geometry
+        era = float(mission._era(np.array([mission._julian_date(res.scenario.epoch)]))[0])
+        c, s = math.cos(era), math.sin(era)
+        p = g.snapshot
+        x, y = c * p[:, 0] + s * p[:, 1], -s * p[:, 0] + c * p[:, 1]
+        lat = np.radians([st.lat for st in g.stations])
+        lon = np.radians([st.lon for st in g.stations])
+        with self.fig_globe.batch_update():
+            sats = self.fig_globe.data[1]
+            sats.x, sats.y, sats.z = _js(x, 0), _js(y, 0), _js(p[:, 2], 0)
+            sats.marker.color = np.where(g.has_compute, "#ffcc00", "#aaaaaa").tolist()
+            r = R_EARTH * 1.01
+            self.fig_globe.data[2].x = _js(r * np.cos(lat) * np.cos(lon), 0)
+            self.fig_globe.data[2].y = _js(r * np.cos(lat) * np.sin(lon), 0)
+            self.fig_globe.data[2].z = _js(r * np.sin(lat), 0)
+
+    def _draw_marker(self, res: mission.ResponseTimes) -> None:
+        with self.fig_size.batch_update():
+            self.fig_size.data[2].x = [int(res.summary["n_satellites"])]
+            self.fig_size.data[2].y = [float(max(res.summary["p50"], 1e-3))]
+
+    # -- convenience for tests and notebooks --------------------------------------------------
+    def set(self, **values: Any) -> mission.ResponseTimes | None:
+        """Set several controls at once (one recompute): ``panel.set(satellites=2800, planes=0)``."""
+        with self._quiet():
+            if "preset" in values:
+                self.preset.value = values.pop("preset")
+                self._apply_preset(self.preset.value)
+                values.setdefault("altitude", self.altitude.value)
+            for k, v in values.items():
+                getattr(self, k).value = v
+        if {"altitude", "model", "accelerator", "network"} & set(values):
+            self.recompute_curve()
+        return self.update()

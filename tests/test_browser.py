@@ -1,0 +1,156 @@
+"""Real-browser test: Voila serves notebook 05, headless Debian chromium (Playwright) moves the
+satellites slider and the displayed median response time must fall.
+
+Missing chromium or playwright is a failure, never a skip (see NOTES.md / .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "05_response_time.ipynb"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def voila_url():
+    """Voila on a free local port, in its own process group, always stopped afterwards."""
+    port = _free_port()
+    voila = Path(sys.executable).with_name("voila")
+    assert voila.exists(), f"voila is not installed next to {sys.executable}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "voila.log", "w")  # noqa: SIM115 - closed in the finally
+    proc = subprocess.Popen(
+        [str(voila), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+         str(NOTEBOOK.relative_to(ROOT))],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("voila exited:\n" + (ARTIFACTS / "voila.log").read_text()[-3000:])
+            try:
+                # not "/": every GET of the page starts a kernel and runs the notebook
+                urllib.request.urlopen(url + "static/", timeout=2)
+            except urllib.error.HTTPError:
+                break  # the server answers (404 on a bare static/ is fine)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("voila did not start in 60 s") from None
+                time.sleep(0.5)
+            else:
+                break
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()
+
+
+class _Step:
+    """Name the step a browser wait belongs to; on failure keep a screenshot of the page."""
+
+    def __init__(self, page, name: str) -> None:
+        self.page, self.name = page, name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and exc_type is not AssertionError:
+            try:
+                self.page.screenshot(path=str(ARTIFACTS / "browser_failure.png"), full_page=True)
+            except Exception:  # noqa: BLE001 - the original error matters more
+                pass
+            raise AssertionError(f"browser step failed: {self.name}: {exc}") from exc
+
+
+def _median_seconds(page) -> float:
+    attr = page.locator(".ocl-median [data-seconds]").first.get_attribute("data-seconds")
+    return float(attr)
+
+
+@pytest.mark.browser
+def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
+    from playwright.sync_api import sync_playwright  # missing playwright: ImportError -> failure
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            with _Step(page, "open the Voila page"):
+                page.goto(voila_url, timeout=180_000)
+            with _Step(page, "Voila runs notebook 05 and renders the panel"):
+                page.wait_for_selector(".ocl-median [data-seconds]", timeout=300_000)
+            before = _median_seconds(page)
+            text_before = page.locator(".ocl-median").first.inner_text()
+            assert re.search(r"Median response time", text_before)
+            readout = page.locator(".ocl-satellites .widget-readout").first
+            with _Step(page, "find the satellites slider"):
+                readout.wait_for(timeout=60_000)
+            assert readout.inner_text().strip() == "12"
+            # Type a new value into the slider's editable readout, as a student would.
+            readout.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type("2800")
+            page.keyboard.press("Enter")
+            with _Step(page, "the median label changes after the slider moved"):
+                page.wait_for_function(
+                    "(b) => { const e = document.querySelector('.ocl-median [data-seconds]');"
+                    " return e && parseFloat(e.getAttribute('data-seconds')) !== b; }",
+                    arg=before, timeout=120_000)
+            after = _median_seconds(page)
+            # plotly redraws asynchronously (the 3-D globe is slow on a software renderer)
+            with _Step(page, "plotly redraws the size plot's current marker at 2,800"):
+                page.wait_for_function(
+                    "() => { const d = document.querySelectorAll('.ocl-panel .js-plotly-plot');"
+                    " return d.length === 3 && d[2].data && d[2].data[2].x[0] === 2800; }",
+                    timeout=180_000)
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(ARTIFACTS / "browser_05_response_time.png"), full_page=True)
+            assert readout.inner_text().strip() == "2800"
+            assert after < before, (before, after)
+            # the plotly figures really drew the distribution (bars) and the size curve (line)
+            panel = page.locator(".ocl-panel").first
+            assert panel.locator(".bars path").count() > 10
+            assert panel.locator(".scatterlayer .js-line").count() >= 2
+            # ... and the figures were updated in place: the size plot's "current" marker and
+            # the globe now show 2,800 satellites
+            traces = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot'))"
+                ".map(d => (d.data || []).map(t => Array.from(t.x || [])))")
+            assert traces[2][2] == [2800]
+            assert len(traces[1][1]) == 2800
+        finally:
+            browser.close()

@@ -1,0 +1,375 @@
+"""Tests for lab.links: geometry, stations, passes vs skyfield, link budgets, ISLs, routing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy import units as u
+from astropy.coordinates import EarthLocation
+from astropy.time import Time
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lab.links as L
+from lab.constants import C_LIGHT, R_EARTH
+from lab.orbits import Constellation, Orbit
+
+ISS_L1 = "1 25544U 98067A   18135.61844383  .00002728  00000-0  48567-4 0  9998"
+ISS_L2 = "2 25544  51.6402 181.0633 0004018  88.8954  22.2246 15.54059185113452"
+T_ISS = Time("2018-05-15T12:00:00", scale="utc")
+
+
+@pytest.fixture(scope="module")
+def small_shell():
+    return Constellation.walker_delta(120, 10, 1, alt=550, inc=53)
+
+
+@pytest.fixture(scope="module")
+def big_shell():
+    return Constellation.walker_delta(2800, 40, 1, alt=550, inc=53)
+
+
+@pytest.fixture(scope="module")
+def three_body():
+    return Constellation.walker_delta(12, 1, 0, alt=535, inc=97.5)
+
+
+# ------------------------------------------------------------------ stations / geometry
+def test_geodetic_matches_astropy():
+    rng = np.random.default_rng(1)
+    lat, lon, alt = rng.uniform(-90, 90, 50), rng.uniform(-180, 180, 50), rng.uniform(0, 5, 50)
+    loc = EarthLocation.from_geodetic(lon * u.deg, lat * u.deg, alt * u.km)
+    ref = np.stack([loc.x.to_value(u.km), loc.y.to_value(u.km), loc.z.to_value(u.km)], axis=-1)
+    np.testing.assert_allclose(L.geodetic_to_itrs(lat, lon, alt), ref, atol=1e-8)
+    gs = L.GroundStation("x", lat[0] * u.deg, lon[0], alt[0] * 1000 * u.m)
+    np.testing.assert_allclose(gs.itrs, ref[0], atol=1e-8)
+
+
+def test_networks_documented_and_valid():
+    china = {s.name for s in L.get_network("china")}
+    assert {"Kashgar", "Sanya", "Miyun", "Jiamusi", "Xi'an"} <= china
+    assert {"Svalbard", "Troll"} <= {s.name for s in L.get_network("ksat")}
+    assert len(L.get_network("global")) == 10
+    for net in L.STATION_NETWORKS.values():
+        for s in net:
+            assert -90 <= s.lat <= 90 and -180 <= s.lon <= 180 and s.note
+    with pytest.raises(ValueError, match="network"):
+        L.get_network("mars")
+
+
+def _north(lat, lon):
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.array([-np.sin(la) * np.cos(lo), -np.sin(la) * np.sin(lo), np.cos(la)])
+
+
+@given(st.floats(-89, 89), st.floats(-180, 180), st.floats(-5, 89.9), st.floats(300, 40000))
+@settings(max_examples=50, deadline=None)
+def test_elevation_of_constructed_point(lat, lon, el, dist):
+    gs = L.GroundStation("g", lat, lon, 0.2)
+    e = np.radians(el)
+    p = gs.itrs + dist * (np.cos(e) * _north(lat, lon) + np.sin(e) * gs.up)
+    assert L.elevation(p, gs) == pytest.approx(el, abs=1e-7)
+
+
+def test_elevation_shapes_and_zenith():
+    stations = L.get_network("china")
+    r = np.zeros((4, 6, 3))
+    r[:] = stations[0].itrs + 550 * stations[0].up
+    el = L.elevation(r, stations)
+    assert el.shape == (5, 4, 6)
+    np.testing.assert_allclose(el[0], 90.0, atol=1e-6)
+    assert np.all(el[1:] < 90)
+    assert L.elevation(r, stations[0]).shape == (4, 6)
+    vis = L.visibility(r, stations)
+    assert vis.shape == (5, 4, 6) and vis[0].all() and not vis[1].any()  # Sanya is far away
+
+
+def test_slant_range_reference_values():
+    rho = L.slant_range(550, 10)
+    assert rho.unit == u.km
+    assert rho.value == pytest.approx(1815.7, abs=0.05)
+    assert L.light_delay(rho).to_value(u.ms) == pytest.approx(6.06, abs=0.005)
+    geo = L.slant_range(35786 * u.km, 90 * u.deg)
+    assert geo.value == pytest.approx(35786, abs=1e-6)
+    assert L.light_delay(geo).to_value(u.ms) == pytest.approx(119.4, abs=0.05)
+    assert L.light_delay(299792.458 * u.km).to_value(u.s) == pytest.approx(1.0)
+
+
+@given(st.floats(200, 40000), st.floats(0, 90))
+@settings(max_examples=50, deadline=None)
+def test_slant_range_law_of_cosines(alt, el):
+    rho = L.slant_range(alt, el).value
+    e = np.radians(el)
+    lhs = (R_EARTH + alt) ** 2
+    rhs = R_EARTH**2 + rho**2 + 2 * R_EARTH * rho * np.sin(e)
+    assert lhs == pytest.approx(rhs, rel=1e-10)
+    assert alt - 1e-6 <= rho <= np.sqrt((R_EARTH + alt) ** 2 - R_EARTH**2) + 1e-6
+
+
+def test_grazing_height():
+    a = np.array([R_EARTH + 550, 0, 0])
+    b = np.array([0, R_EARTH + 550, 0])
+    expect = (R_EARTH + 550) * np.cos(np.pi / 4) - R_EARTH
+    assert L.grazing_height(a, b) == pytest.approx(expect)
+    assert L.grazing_height(a, a + [100, 0, 0]) == pytest.approx(550)
+
+
+# ------------------------------------------------------------------ input errors
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lat": 91, "lon": 0}, "lat"),
+        ({"lat": -90.5, "lon": 0}, "lat"),
+        ({"lat": 0, "lon": 181}, "lon"),
+        ({"lat": 0, "lon": 0, "min_elevation": 95}, "min_elevation"),
+        ({"lat": 0, "lon": 0, "min_elevation": -1}, "min_elevation"),
+    ],
+)
+def test_station_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        L.GroundStation("bad", **kwargs)
+
+
+def test_other_errors(three_body):
+    gs = L.get_network("china")[0]
+    with pytest.raises(ValueError, match="duration"):
+        L.contacts(three_body, gs, three_body.epoch, -10)
+    with pytest.raises(ValueError, match="duration"):
+        L.passes(three_body[0], gs, three_body.epoch, -1 * u.h)
+    with pytest.raises(ValueError, match="preset"):
+        L.LinkBudget.preset("k-band-telepathy")
+    with pytest.raises(ValueError, match="pattern"):
+        L.isl_pairs(three_body, "hexagon")
+    with pytest.raises(TypeError, match="station"):
+        L.passes(three_body[0], "Kashgar", three_body.epoch, 3600)
+    with pytest.raises(TypeError):
+        L.elevation(np.zeros((2, 3)), 42)
+    with pytest.raises(ValueError, match="source"):
+        L.route(three_body, "china", 99, gs, three_body.epoch)
+
+
+# ------------------------------------------------------------------ passes
+def test_passes_agree_with_skyfield():
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    gs = L.GroundStation("Wallops", 37.94, -75.46, 0.01, min_elevation=10)
+    ours = L.passes(Orbit.from_tle(ISS_L1, ISS_L2), gs, T_ISS, 86400)
+    ts = load.timescale(builtin=True)
+    sat = EarthSatellite(ISS_L1, ISS_L2, ts=ts)
+    t, ev = sat.find_events(wgs84.latlon(37.94, -75.46, 10.0), ts.from_astropy(T_ISS),
+                            ts.from_astropy(T_ISS + 1 * u.day), altitude_degrees=10.0)
+    jd = t.tt
+    rise, culm, set_ = jd[ev == 0], jd[ev == 1], jd[ev == 2]
+    assert len(ours) == len(rise) == len(set_) == len(culm) >= 4
+    for p, r, c, s in zip(ours, rise, culm, set_, strict=True):
+        assert abs(p.rise.tt.jd - r) * 86400 < 2.0
+        assert abs(p.set.tt.jd - s) * 86400 < 2.0
+        assert abs(p.culmination.tt.jd - c) * 86400 < 2.0
+        alt = (sat - wgs84.latlon(37.94, -75.46, 10.0)).at(ts.tt_jd(c)).altaz()[0].degrees
+        assert p.max_elevation.to_value(u.deg) == pytest.approx(alt, abs=0.05)
+        assert p.duration.to_value(u.s) == pytest.approx((s - r) * 86400, abs=2.0)
+    # the short (< 1 min) pass that falls between two 60 s samples is found too
+    assert min(p.duration.to_value(u.s) for p in ours) < 60
+
+
+def test_contacts_match_brute_force(small_shell):
+    stations = L.get_network("china")[:2]
+    t0 = small_shell.epoch
+    df = L.contacts(small_shell, stations, t0, 3 * 3600)
+    assert {"satellite", "station", "rise_s", "culm_s", "set_s", "rise", "culmination", "set",
+            "max_elevation", "duration_s"} <= set(df.columns)
+    assert len(df) > 20
+    # brute force: 1 s grid for a few satellites (positions from the same propagator)
+    sats = df["satellite"].unique()[:4]
+    sec = np.arange(0, 3 * 3600 + 1, 1.0)
+    r = small_shell[int(sats[0])].positions(t0 + sec * u.s, model="j2", frame="itrs")
+    vis = L.visibility(r, stations[0])
+    edges = np.flatnonzero(np.diff(vis.astype(int)))
+    rows = df[(df.satellite == sats[0]) & (df.station == stations[0].name)]
+    ours = np.sort(np.r_[rows.rise_s[rows.rise_s > 0], rows.set_s[rows.set_s < 3 * 3600]])
+    np.testing.assert_allclose(ours, edges + 0.5, atol=1.0)
+    # datetime columns agree with the float seconds
+    dt = (df["rise"] - np.datetime64(t0.datetime64, "ns")).dt.total_seconds()
+    np.testing.assert_allclose(dt, df["rise_s"], atol=1e-6)
+    assert (df.set_s >= df.culm_s).all() and (df.culm_s >= df.rise_s).all()
+    assert (df.max_elevation >= 10 - 1e-6).all()
+
+
+def test_rise_and_set_sit_on_the_mask(small_shell):
+    # elevation from positions propagated directly at the refined times (no interpolation)
+    stations = (L.GroundStation("Quito", -0.2, -78.5, 2.8, min_elevation=5),
+                L.GroundStation("Oslo", 59.9, 10.7, min_elevation=20))
+    df = L.contacts(small_shell, stations, small_shell.epoch, 6 * 3600)
+    inner = df[~df.partial].head(60)
+    assert len(inner) > 20
+    for col in ("rise_s", "set_s"):
+        for sat, sta, t in zip(inner.satellite, inner.station_index, inner[col], strict=True):
+            r = small_shell[int(sat)].positions(small_shell.epoch + t * u.s, model="j2", frame="itrs")
+            assert L.elevation(r, stations[sta]) == pytest.approx(stations[sta].min_elevation, abs=0.01)
+
+
+def test_contacts_in_satellite_blocks(small_shell):
+    gs = L.get_network("ksat")
+    one = L.contacts(small_shell, gs, small_shell.epoch, 4 * 3600)
+    blocks = L.contacts(small_shell, gs, small_shell.epoch, 4 * 3600, max_samples=30 * 250)
+    assert len(one) == len(blocks) > 50
+    np.testing.assert_array_equal(one.satellite, blocks.satellite)
+    np.testing.assert_allclose(one.rise_s, blocks.rise_s, atol=1e-6)
+
+
+def test_contacts_equal_per_satellite_passes(small_shell):
+    gs = L.get_network("china")[2]
+    t0 = small_shell.epoch
+    df = L.contacts(small_shell, gs, t0, 7200)
+    i = int(df.satellite.iloc[0])
+    ps = L.passes(small_shell[i], gs, t0, 7200)  # J2 by default, like contacts()
+    rows = df[df.satellite == i]
+    assert len(ps) == len(rows)
+    np.testing.assert_allclose([(p.rise - t0).sec for p in ps], rows.rise_s, atol=0.05)
+
+
+def test_coverage_gaps_small_vs_big(three_body, big_shell):
+    ks = L.get_network("china")[0]
+    small = L.contacts(three_body, ks, three_body.epoch, 86400)
+    gaps = L.coverage_gaps(small)
+    assert gaps.length_s.iloc[0] > 3 * 3600  # hours without a satellite
+    big = L.contacts(big_shell, ks, big_shell.epoch, 3600, step=60)
+    gaps_big = L.coverage_gaps(big)
+    assert gaps_big.empty or gaps_big.length_s.max() < 1.0
+
+
+# ------------------------------------------------------------------ link budgets
+def test_fspl_and_cn0_hand_calculation():
+    lb = L.LinkBudget(frequency=8.2 * u.GHz, tx_power=10 * u.W, tx_gain=6, rx_gain=50, losses=3,
+                      noise_temperature=150, bandwidth=150e6)
+    fspl = 20 * np.log10(4 * np.pi * 1000e3 * 8.2e9 / 299792458.0)
+    assert lb.fspl(1000) == pytest.approx(fspl)
+    assert lb.fspl(1000) == pytest.approx(170.72, abs=0.01)
+    cn0 = 10 + 6 - 3 + 50 - fspl + 228.599 - 10 * np.log10(150)
+    assert lb.cn0(1000 * u.km) == pytest.approx(cn0, abs=0.01)
+    snr = 10 ** ((cn0 - 10 * np.log10(150e6) - 3) / 10)
+    assert lb.data_rate(1000).to_value(u.bit / u.s) == pytest.approx(150e6 * np.log2(1 + snr), rel=1e-4)
+    # wavelength input and doubling distance costs 6.02 dB
+    opt = L.LinkBudget(frequency=1550 * u.nm, tx_power=1, tx_gain=100, rx_gain=100)
+    assert opt.frequency == pytest.approx(193.41e12, rel=1e-4)
+    assert opt.fspl(2000) - opt.fspl(1000) == pytest.approx(6.0206, abs=1e-4)
+
+
+def test_presets():
+    x = L.LinkBudget.preset("x-band-downlink")
+    rates = x.data_rate([1000, 1800, 2500]).to_value(u.Mbit / u.s)
+    assert np.all((rates > 100) & (rates < 1000))
+    isl = L.LinkBudget.preset("optical-isl")
+    assert isl.data_rate(5000).to_value(u.Gbit / u.s) == pytest.approx(100, rel=0.05)
+    assert L.LinkBudget.preset("uplink").data_rate(1500).to_value(u.Mbit / u.s) > 1
+    assert L.LinkBudget.preset("x-band-downlink", tx_power=20).tx_power == 20
+    # DVB-S2: the rate is a step function that never exceeds Shannon's limit
+    d = np.linspace(300, 3000, 50)
+    shannon = x.replace(model="shannon", implementation_margin=0).data_rate_value(d)
+    assert np.all(x.data_rate_value(d) <= shannon)
+    with pytest.raises(ValueError, match="model"):
+        L.LinkBudget(1e9, 1, 0, 0, model="magic")
+    with pytest.raises(ValueError, match="tx_power"):
+        L.LinkBudget(1e9, -1, 0, 0)
+
+
+@given(st.sampled_from(sorted(L.LINK_PRESETS)), st.floats(100, 10000), st.floats(1, 3))
+@settings(max_examples=50, deadline=None)
+def test_rate_never_increases_with_range(name, d, factor):
+    lb = L.LinkBudget.preset(name)
+    assert lb.data_rate_value(d * factor) <= lb.data_rate_value(d)
+
+
+# ------------------------------------------------------------------ ISLs
+def test_plus_grid_walker_delta(big_shell):
+    pairs, cross = L.isl_pairs(big_shell, return_kind=True)
+    deg = np.bincount(pairs.ravel(), minlength=len(big_shell))
+    assert np.all(deg == 4)
+    assert len(pairs) == 2 * len(big_shell) and cross.sum() == len(big_shell)
+    g = L.isl_graph(big_shell, big_shell.epoch)
+    degrees = np.array([d for _, d in g.degree()])
+    assert np.all(degrees == 4)  # all feasible at 550 km with 70 per plane, 40 planes
+    e = next(iter(g.edges(data=True)))[2]
+    assert e["delay"] == pytest.approx(e["distance"] / C_LIGHT)
+    assert e["rate"] == pytest.approx(100e9, rel=0.01)
+    in_plane = [d["distance"] for *_, d in g.edges(data=True) if d["kind"] == "in-plane"]
+    a = R_EARTH + 550
+    np.testing.assert_allclose(in_plane, 2 * a * np.sin(np.pi / 70), rtol=2e-3)
+
+
+def test_cross_links_off_at_high_latitude_and_star_seam():
+    star = Constellation.walker_star(66, 6, 2, alt=780, inc=86.4)
+    pairs, cross = L.isl_pairs(star, return_kind=True)
+    deg = np.bincount(pairs.ravel(), minlength=len(star))
+    # the seam planes of a Walker star counter-rotate: no cross links there
+    assert np.sum(deg == 3) == 22 and np.sum(deg == 4) == 44
+    g_all = L.isl_graph(star, star.epoch)
+    g_cut = L.isl_graph(star, star.epoch, max_cross_latitude=60)
+    n_cross = lambda g: sum(d["kind"] == "cross-plane" for *_, d in g.edges(data=True))  # noqa: E731
+    assert n_cross(g_cut) < n_cross(g_all)
+    # a tiny max_range drops everything
+    assert L.isl_graph(star, star.epoch, max_range=10).number_of_edges() == 0
+
+
+def test_single_plane_ring_and_grazing(three_body):
+    pairs = L.isl_pairs(three_body)
+    assert len(pairs) == 12 and np.all(np.bincount(pairs.ravel()) == 2)
+    g = L.isl_graph(three_body, three_body.epoch)
+    assert g.number_of_edges() == 12  # 30 deg apart at 535 km: grazing height ~ 330 km
+    sparse = Constellation.walker_delta(4, 1, 0, alt=535, inc=97.5)  # 90 deg apart: through Earth
+    assert L.isl_graph(sparse, sparse.epoch).number_of_edges() == 0
+    st_ = L.isl_state(three_body, three_body.epoch + np.arange(3) * u.min)
+    assert st_.distance.shape == (12, 3) and st_.up.all()
+
+
+# ------------------------------------------------------------------ routing
+def test_route_instant_with_big_shell(big_shell):
+    ks, wal = L.get_network("china")[0], L.get_network("global")[3]
+    r = L.route(big_shell, "global", ks, wal, big_shell.epoch, 8e3)
+    assert r.reachable and r.wait.value == 0
+    assert r.path[0] == "Kashgar" and r.path[-1] == "Wallops" and r.hops == len(r.path) - 1
+    assert list(r.segments.kind[[0, len(r.segments) - 1]]) == ["uplink", "downlink"]
+    gc = L.great_circle_distance(ks.itrs, wal.itrs) / C_LIGHT
+    assert gc < r.latency.to_value(u.s) < 3 * gc
+    assert r.latency.value == pytest.approx(r.propagation.value + r.serialization.value)
+    assert (r.arrival - r.departure).sec == pytest.approx(r.total.value, abs=1e-6)
+
+
+def test_route_store_and_forward_12(three_body):
+    ks, wal = L.get_network("china")[0], L.get_network("global")[3]
+    r = L.route(three_body, "china", ks, wal, three_body.epoch, 8e3)
+    assert r.reachable and r.wait.to_value(u.h) > 1
+    assert (r.arrival - r.departure).sec == pytest.approx(r.total.value, abs=1e-3)
+    # a later departure can never arrive earlier (earliest-arrival is monotone)
+    r2 = L.route(three_body, "china", ks, wal, three_body.epoch + 30 * u.min, 8e3)
+    assert r2.arrival >= r.arrival - 1 * u.s
+    # to a satellite: the prompt reaches the compute satellite
+    r3 = L.route(three_body, "china", "china", 5, three_body.epoch, 8e3)
+    assert r3.path[-1] == 5 and isinstance(r3.path[0], str)
+    # the wait ends when the first satellite rises over Kashgar (the ring relays to satellite 0)
+    start = three_body.epoch + 1 * u.h
+    up = L.route(three_body, ks, ks, 0, start, 8e3)
+    tb = L.contacts(three_body, ks, start, 86400)
+    first_rise = tb.rise_s[tb.rise_s > 0].min()
+    assert up.wait.to_value(u.s) == pytest.approx(first_rise, abs=1.5)
+    none = L.route(three_body, "china", ks, wal, three_body.epoch, 8e3, horizon=0)
+    assert not none.reachable and none.arrival is None
+
+
+@given(st.floats(-60, 60), st.floats(-180, 180), st.floats(-60, 60), st.floats(-180, 180),
+       st.sampled_from(["shell", "plane"]))
+@settings(max_examples=20, deadline=None)
+def test_route_never_beats_light(lat1, lon1, lat2, lon2, which):
+    shell = _SHELL if which == "shell" else _PLANE
+    a = L.GroundStation("A", lat1, lon1)
+    b = L.GroundStation("B", lat2, lon2)
+    gc = L.great_circle_distance(a.itrs, b.itrs) / C_LIGHT
+    r = L.route(shell, [a, b], a, b, shell.epoch, 8e3, horizon=3 * 3600, step=120)
+    if r.reachable:
+        assert r.total.to_value(u.s) >= gc
+        if r.wait.value == 0:
+            assert r.latency.to_value(u.s) >= gc
+
+
+_SHELL = Constellation.walker_delta(240, 12, 1, alt=550, inc=53)
+_PLANE = Constellation.walker_delta(12, 1, 0, alt=535, inc=97.5)

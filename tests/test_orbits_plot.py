@@ -1,0 +1,41 @@
+"""lab.orbits.plot: the notebook figures build from real data (offline)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lab.orbits import Constellation, in_shadow, plot, time_grid
+
+
+@pytest.fixture(scope="module")
+def shell():
+    return Constellation.walker_delta(12, 3, 1, alt=550, inc=53)
+
+
+def test_globe_figure(shell):
+    pos = shell.positions(np.arange(0, 6000, 60.0))
+    fig = plot.globe_figure(pos, groups=shell.plane, max_tracks=5)
+    kinds = [t.type for t in fig.data]
+    assert kinds.count("surface") == 1 and kinds.count("scatter3d") == 6  # 5 tracks + markers
+    assert len(fig.data[-1].x) == 12
+
+
+def test_ground_track_figure_breaks_at_dateline(shell):
+    t = time_grid(shell.epoch, duration=3 * 3600, step=60)
+    lat, lon, _ = shell[[0, 5]].ground_track(t)
+    fig = plot.ground_track_figure(lat, lon, stations={"Beijing": (39.9, 116.4)})
+    x = np.asarray(fig.data[0].x, dtype=float)
+    # wrap points are split by NaN gaps: no segment jumps across the map
+    assert np.isnan(x).any() and np.nanmax(np.abs(np.diff(x))) < 180
+    geo = plot.ground_track_figure(lat, lon, basemap="geo")
+    assert geo.data[0].type == "scattergeo"
+    with pytest.raises(ValueError, match="basemap must be one of"):
+        plot.ground_track_figure(lat, lon, basemap="mercator")
+
+
+def test_shadow_figure(shell):
+    t = time_grid(shell.epoch, duration=6000, step=30)
+    f = in_shadow(shell[:1].positions(t), t)[0]
+    fig = plot.shadow_figure(np.arange(t.size) / 2, {"cylindrical": f})
+    assert len(fig.data) == 1 and set(np.unique(fig.data[0].y)) <= {0.0, 1.0}

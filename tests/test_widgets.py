@@ -1,0 +1,99 @@
+"""lab.widgets without a browser: set the controls, the callbacks recompute and redraw."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from lab.widgets import CURVE_SIZES, MissionPanel, format_duration
+
+
+def _median_seconds(panel: MissionPanel) -> float:
+    m = re.search(r'data-seconds="([0-9.eE+-]+)"', panel.median.value)
+    assert m, panel.median.value
+    return float(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return MissionPanel("three-body-12", requests=800, curve_requests=200)
+
+
+def test_initial_state(panel):
+    assert panel.satellites.value == 12 and panel.preset.value == "three-body-12"
+    assert "ocl-median" in panel.median._dom_classes
+    assert "ocl-satellites" in panel.satellites._dom_classes
+    assert _median_seconds(panel) == pytest.approx(panel.result.summary["p50"], abs=1e-3)
+    # the size curve covers 12 ... 2,800 and the current point is marked on it
+    assert list(panel.fig_size.data[0].x) == list(CURVE_SIZES)
+    assert panel.fig_size.data[2].x == (12,)
+    assert len(panel.fig_globe.data[1].x) == 12
+
+
+def test_moving_the_satellites_slider_updates_label_and_figures(panel):
+    before = _median_seconds(panel)
+    hist_before = np.asarray(panel.fig_dist.data[0].y).copy()
+    panel.satellites.value = 2800  # fires the observer like a slider drag does
+    after = _median_seconds(panel)
+    assert after < before
+    assert panel.result.summary["n_satellites"] == 2800
+    assert len(panel.fig_globe.data[1].x) == 2800
+    assert panel.fig_size.data[2].x == (2800,)
+    assert not np.array_equal(np.asarray(panel.fig_dist.data[0].y), hist_before)
+    # the decile bars are shares: they stack to 100 %
+    shares = np.array([np.asarray(tr.y, dtype=float) for tr in panel.fig_dist.data[1:]])
+    np.testing.assert_allclose(shares.sum(axis=0), 1.0, atol=1e-3)  # rounded for the browser
+    panel.satellites.value = 12
+    assert _median_seconds(panel) == pytest.approx(before)
+
+
+def test_planes_slider_reports_adjusted_planes(panel):
+    panel.set(satellites=100, planes=7)
+    assert "do not divide" in panel.info.value
+    assert panel.result.scenario.shells[0].planes in (5, 10)
+    panel.set(satellites=12, planes=0)
+
+
+def test_model_and_accelerator_change_inference_and_curve(panel):
+    panel.set(satellites=2800)
+    slow = panel.result.table.loc["inference", "p50"]
+    curve_before = list(panel.fig_size.data[0].y)
+    panel.model.value = 32.0  # observer: recomputes the curve and the result
+    assert panel.result.table.loc["inference", "p50"] > slow
+    assert list(panel.fig_size.data[0].y) != curve_before
+    assert panel.progress.value == panel.progress.max
+    panel.accelerator.value = "h100"
+    assert panel.result.scenario.profile.name == "h100"
+    panel.set(model=8.0, accelerator="three-body-744", satellites=12)
+
+
+def test_preset_dropdown_resets_controls(panel):
+    panel.preset.value = "star-compute-2800"
+    assert panel.satellites.value == 2800
+    assert panel.result.scenario.n_satellites == 2800
+    assert len(panel.result.scenario.shells) == 2
+    # the altitude slider shows the first shell but does not flatten both shells to it
+    assert {s.alt for s in panel.result.scenario.shells} == {800.0, 550.0}
+    panel.altitude.value = 600
+    assert {s.alt for s in panel.result.scenario.shells} == {600.0}
+    panel.preset.value = "three-body-12"
+    assert panel.satellites.value == 12
+
+
+def test_network_dropdown(panel):
+    options = list(panel.network.options)
+    assert "china" in options and "global" in options
+    panel.network.value = "global"
+    assert panel.result.summary["n_satellites"] == 12
+    assert len(panel.fig_globe.data[2].x) == len(panel.result.geometry.stations)
+    panel.network.value = "china"
+
+
+def test_format_duration():
+    assert format_duration(0.25) == "250 ms"
+    assert format_duration(5.26) == "5.3 s"
+    assert format_duration(600) == "10.0 min"
+    assert format_duration(3 * 3600) == "3.0 h"
+    assert format_duration(float("inf")) == "never"
