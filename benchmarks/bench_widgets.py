@@ -1,8 +1,8 @@
 """Benchmark: how fast does the response-time panel update? (issue 7: well under 1 s at 2,800)
 
 Prints, for several constellation sizes, the time of one ``MissionPanel`` update (slider moved)
-with a cold geometry cache (new constellation: positions, visibility, shadow over one day at
-60 s) and a warm one (same constellation, e.g. a model-size change), and compares the
+with a cold geometry cache (new constellation: lab.orbits positions, lab.links visibility,
+shadow and ISL lengths over one day at 60 s) and a warm one (same constellation, e.g. a model-size change), and compares the
 geometry step with a peer library measured in the same run: python-sgp4's vectorized
 ``SatrecArray`` propagating the same satellites over the same 1,440 epochs (positions only,
 no visibility or shadow).
@@ -83,8 +83,8 @@ def main() -> None:
 
     g = _best(geom, 2)
     p = _sgp4_peer(2800, epochs)
-    print(f"geometry of 2,800 satellites x 1,440 epochs (positions + visibility for 5 stations"
-          f" + shadow): {g:.3f} s")
+    print(f"geometry of 2,800 satellites x 1,440 epochs (lab.orbits positions + lab.links "
+          f"visibility for 5 stations + shadow + ISL lengths): {g:.3f} s")
     print(f"peer: python-sgp4 SatrecArray, positions only, same size: {p:.3f} s "
           f"(ratio sgp4 / lab.mission = {p / g:.1f}x)")
 

@@ -19,15 +19,25 @@ and comes **down**. Every step is a column of :attr:`ResponseTimes.breakdown` (s
 ``total``              the sum
 =====================  ===================================================================
 
-Everything is vectorized: satellite positions on a time grid over one day (default 60 s),
-visibility margins per satellite and station, next-contact indices by reverse cumulative minima,
-FIFO queues by cumulative sums (Lindley's recursion in closed form). There is no Python loop
-over requests, satellites or epochs; the only loops are over stations (a handful) and shells.
+The physics comes from the lab's own modules; this one only puts it together:
 
-Modelling choices (all stated, none tuned): circular orbits with J2 secular drift (RAAN and
-argument of latitude); Earth rotation by the Earth rotation angle (precession/nutation, ~0.35 deg,
-ignored); spherical Earth for visibility; cylindrical shadow; the day is treated as periodic for
-requests whose answer would only come back after the end of the simulated day.
+- constellations, positions and the Earth's shadow: :mod:`lab.orbits` (Walker shells with
+  ``Constellation.walker_delta`` / ``walker_star``, J2 secular propagation, ITRS through the
+  per-epoch GCRS->ITRS rotation, ``sun_position``, ``in_shadow``, ``raan_from_ltan``);
+- stations, elevation, slant range, great-circle backhaul, link rates and the +Grid ISLs:
+  :mod:`lab.links`;
+- inference latency: :func:`lab.node.predict_latency`; battery: :class:`lab.power.Battery`.
+
+Everything is vectorized: positions on a time grid over one day (default 60 s), the best
+station's elevation margin per satellite and epoch, next-contact indices by reverse cumulative
+minima, FIFO queues by cumulative sums (Lindley's recursion in closed form). There is no Python
+loop over requests, satellites or epochs; the only loops are over shells and stations (a few).
+
+Modelling choices (all stated, none tuned): circular Walker orbits with J2 secular drift;
+WGS-84 stations with geodetic elevation masks; slant range from that elevation on a spherical
+Earth; cylindrical shadow; a satellite serves when sunlit or while its battery lasts after it
+entered the shadow; ISL hop lengths are the mean +Grid link lengths over the day; the day is
+treated as periodic for requests whose answer would only come back after the end of the day.
 """
 
 from __future__ import annotations
@@ -40,33 +50,52 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from astropy import units as u
+from astropy.time import Time
 
 from lab._validate import as_value, check_choice, check_int
-from lab.constants import C_LIGHT, J2, MU_EARTH, R_EARTH, TROPICAL_YEAR
+from lab.constants import C_LIGHT, R_EARTH
 from lab.hardware import HardwareProfile, get_profile
+from lab.links import (
+    LINK_PRESETS,
+    STATION_NETWORKS,
+    GroundStation,
+    as_stations,
+    elevation,
+    geodetic_to_itrs,
+    great_circle_distance,
+    isl_state,
+    slant_range,
+)
+from lab.node import predict_latency
+from lab.orbits import (
+    Constellation,
+    gcrs_to_itrs,
+    in_shadow,
+    raan_from_ltan,
+    sun_position,
+    sun_synchronous_inclination,
+)
+from lab.power import Battery
 
 __all__ = [
     "Shell",
-    "Station",
     "Scenario",
     "PRESETS",
-    "NETWORKS",
     "ResponseTimes",
     "TERMS",
     "get_preset",
     "configure",
     "response_times",
     "sweep",
-    "sso_inclination",
     "network_names",
     "geometry",
     "next_contact",
     "next_true_index",
     "fifo_wait",
-    "slant_range",
 ]
 
-DEFAULT_EPOCH = "2025-05-14T04:12:00"  # UTC, Three-Body launch (lab default epoch)
+DEFAULT_EPOCH = "2025-05-14T04:12:00"  # UTC, Three-Body launch (lab.orbits.DEFAULT_EPOCH)
 TERMS = (
     "wait_for_contact",
     "uplink",
@@ -78,6 +107,7 @@ TERMS = (
     "downlink",
 )
 FIBER_SPEED = 0.67 * C_LIGHT  # km/s, light in optical fibre (refractive index ~1.5)
+MIN_GRAZING_HEIGHT = 80.0  # km, a laser link must pass above the dense atmosphere (lab.links)
 _BIG = np.iinfo(np.int64).max // 4
 
 
@@ -86,13 +116,15 @@ _BIG = np.iinfo(np.int64).max // 4
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Shell:
-    """A Walker shell (or a tight cluster flying as one point).
+    """A Walker shell (or a tight cluster flying as one point), realized by :mod:`lab.orbits`.
 
     total, planes, phasing : Walker T/P/F. ``planes`` must divide ``total``.
     alt : altitude in km. inc : inclination in deg (``None`` = sun-synchronous for ``alt``).
-    raan_spread : deg over which the planes' RAANs are spread (360 delta, 180 star, less for a
-        cluster of planes around the terminator). ltan : local time of the ascending node in h
-        (sets the RAAN of the first plane from the Sun; ``None`` = RAAN 0).
+    raan_spread : deg over which the planes' RAANs are spread: 360 = Walker delta
+        (``Constellation.walker_delta``), 180 = Walker star (``walker_star``), less = planes
+        evenly from ``-spread/2`` to ``+spread/2`` around the first plane's node (e.g. a band of
+        dawn-dusk planes around the terminator). ltan : local time of the ascending node in h
+        (``lab.orbits.raan_from_ltan``; ``None`` = RAAN 0 at the epoch).
     kind : ``"walker"`` or ``"cluster"`` (all satellites at one point, e.g. Suncatcher's 1-km
         cluster; neighbours ``cluster_spacing`` km apart). compute_fraction : share of satellites
         that run inference (the others e.g. train).
@@ -128,30 +160,45 @@ class Shell:
 
     @property
     def inclination(self) -> float:
-        """Inclination in deg (sun-synchronous when ``inc`` is None)."""
-        return sso_inclination(self.alt) if self.inc is None else float(self.inc)
+        """Inclination in deg (``lab.orbits.sun_synchronous_inclination`` when ``inc`` is None)."""
+        if self.inc is None:
+            return float(sun_synchronous_inclination(self.alt).to_value(u.deg))
+        return float(self.inc)
 
-
-@dataclass(frozen=True)
-class Station:
-    """A ground station: name, latitude/longitude in deg, elevation mask in deg."""
-
-    name: str
-    lat: float
-    lon: float
-    min_elevation: float = 10.0
+    def constellation(self, epoch: Any = DEFAULT_EPOCH) -> Constellation:
+        """This shell as a :class:`lab.orbits.Constellation` at ``epoch``."""
+        raan0 = 0.0 if self.ltan is None else float(raan_from_ltan(self.ltan, epoch).to_value(u.deg))
+        if self.kind == "cluster":  # one orbit, every satellite on it (1 km: a point at this scale)
+            one = Constellation.walker_delta(1, 1, 0, self.alt, self.inclination, epoch, raan0=raan0)
+            return one[np.zeros(self.total, dtype=int)]
+        if self.raan_spread == 360.0 or self.planes == 1:
+            return Constellation.walker_delta(self.total, self.planes, self.phasing, self.alt,
+                                              self.inclination, epoch, raan0=raan0)
+        if self.raan_spread == 180.0:
+            return Constellation.walker_star(self.total, self.planes, self.phasing, self.alt,
+                                             self.inclination, epoch, raan0=raan0)
+        # Narrower band of planes: the Walker pattern (slots, phasing) of walker_delta with the
+        # planes' nodes moved to raan0 - spread/2 ... raan0 + spread/2.
+        c = Constellation.walker_delta(self.total, self.planes, self.phasing, self.alt,
+                                       self.inclination, epoch)
+        node = raan0 - self.raan_spread / 2 + self.raan_spread * c.plane / (self.planes - 1)
+        return Constellation(c.a.to_value(u.km), 0.0, c.inc.to_value(u.rad), np.radians(node),
+                             0.0, c.nu.to_value(u.rad), c.epoch, plane=c.plane, slot=c.slot)
 
 
 @dataclass(frozen=True)
 class Scenario:
     """Everything that sets the response time of a prompt. Plain numbers in SI-ish units.
 
+    ``network``: a :data:`lab.links.STATION_NETWORKS` name or a tuple of
+    :class:`lab.links.GroundStation`. ``uplink`` / ``downlink``: :data:`lab.links.LINK_PRESETS`
+    names (their link budgets give the rate at each slant range).
     ``sources`` maps each field name to where its value comes from (or ``"assumption: ..."``).
     """
 
     name: str
     shells: tuple[Shell, ...]
-    network: str | tuple[Station, ...] = "china"
+    network: str | tuple[GroundStation, ...] = "china"
     user: tuple[float, float] = (39.9, 116.4)  # lat, lon deg
     direct_user_access: bool = False
     hardware: str | HardwareProfile = "three-body-744"
@@ -163,9 +210,6 @@ class Scenario:
     request_overhead_bytes: float = 2000.0
     uplink: str = "s-band-uplink"  # lab.links.LINK_PRESETS name
     downlink: str = "x-band-downlink"
-    uplink_bps: float = 10e6  # fallback peak rates when lab.links is not available
-    downlink_bps: float = 220e6
-    link_ref_range: float = 1000.0  # km at which the peak rates are reached
     isl_bps: float = 100e9
     isl_max_range: float = 5400.0  # km
     max_batch: int = 32
@@ -186,8 +230,9 @@ class Scenario:
         as_value(self.bytes_per_param, "", "bytes_per_param", lo=0, lo_inclusive=False)
         check_int(self.prompt_tokens, "prompt_tokens", lo=1)
         check_int(self.output_tokens, "output_tokens", lo=1)
-        for name in ("uplink_bps", "downlink_bps", "link_ref_range", "isl_max_range"):
-            as_value(getattr(self, name), "", name, lo=0, lo_inclusive=False)
+        check_choice(self.uplink, LINK_PRESETS, "uplink")
+        check_choice(self.downlink, LINK_PRESETS, "downlink")
+        as_value(self.isl_max_range, "", "isl_max_range", lo=0, lo_inclusive=False)
         as_value(self.isl_bps, "", "isl_bps", lo=0)
         check_int(self.max_batch, "max_batch", lo=1)
         check_int(self.requests_per_day, "requests_per_day", lo=1)
@@ -209,78 +254,18 @@ class Scenario:
         return dict(self.sources).get(name, "assumption (no source recorded)")
 
 
-def sso_inclination(alt: float) -> float:
-    """Sun-synchronous inclination in deg for a circular orbit at ``alt`` km (J2 only)."""
-    a = R_EARTH + as_value(alt, "km", "alt", lo=0)
-    n = math.sqrt(MU_EARTH / a**3)
-    rate = 2 * math.pi / TROPICAL_YEAR
-    cos_i = -rate / (1.5 * n * J2 * (R_EARTH / a) ** 2)
-    return math.degrees(math.acos(max(-1.0, min(1.0, cos_i))))
+def _stations(network: str | Sequence[Any]) -> tuple[GroundStation, ...]:
+    """A network name (:data:`lab.links.STATION_NETWORKS`) or stations -> tuple of GroundStation.
 
-
-# --------------------------------------------------------------------------------------------
-# Station networks (used when lab.links does not provide one with that name)
-# --------------------------------------------------------------------------------------------
-NETWORKS: dict[str, tuple[Station, ...]] = {
-    # Source: the Chinese civil remote-sensing ground station network (AIRCAS: Miyun, Kashgar,
-    # Sanya; plus Jiamusi and Xi'an TT&C sites). Coordinates rounded to 0.1 deg. The 10 deg
-    # elevation mask is an assumption (typical for X-band).
-    "china": (
-        Station("Miyun", 40.4, 116.9),
-        Station("Kashgar", 39.5, 76.0),
-        Station("Sanya", 18.3, 109.5),
-        Station("Jiamusi", 46.8, 130.3),
-        Station("Xi'an", 34.3, 108.9),
-    ),
-    # Source: well-known polar and mid-latitude commercial/agency sites (KSAT Svalbard, Fairbanks,
-    # Wallops, Hartebeesthoek, Singapore, Santiago, Perth, Troll). Mask 10 deg: assumption.
-    "global": (
-        Station("Svalbard", 78.2, 15.4),
-        Station("Fairbanks", 64.8, -147.7),
-        Station("Wallops", 37.9, -75.5),
-        Station("Hartebeesthoek", -25.9, 27.7),
-        Station("Singapore", 1.4, 103.8),
-        Station("Santiago", -33.1, -70.7),
-        Station("Perth", -31.8, 115.9),
-        Station("Troll", -72.0, 2.5),
-    ),
-    # A single station at the user's city (Beijing): the smallest network. Assumption.
-    "single": (Station("Beijing", 39.9, 116.4),),
-}
-
-
-def _stations(network: str | Sequence[Any]) -> tuple[Station, ...]:
-    """Resolve a network name (lab.links first, then NETWORKS) or a list of stations."""
+    Objects with ``name``/``lat``/``lon`` (and optionally ``alt``, ``min_elevation``) are
+    converted to :class:`lab.links.GroundStation` (which validates them)."""
     if isinstance(network, str):
-        try:  # adapter: the links helper's presets when they exist
-            from lab.links import get_network  # type: ignore[attr-defined]
-
-            net = get_network(network)
-            return tuple(Station(str(getattr(s, "name", f"st{i}")), float(_deg(s.lat)),
-                                 float(_deg(s.lon)), float(_deg(getattr(s, "min_elevation", 10.0))))
-                         for i, s in enumerate(net))
-        except (ImportError, AttributeError, ValueError, KeyError, TypeError):
-            pass
-        check_choice(network, dict.fromkeys([*network_names(), *NETWORKS]), "network")
-        return NETWORKS[network]
-    out = []
-    for i, s in enumerate(network):
-        if isinstance(s, Station):
-            out.append(s)
-        else:
-            out.append(Station(str(getattr(s, "name", f"st{i}")), float(_deg(s.lat)),
-                               float(_deg(s.lon)), float(_deg(getattr(s, "min_elevation", 10.0)))))
-    if not out:
-        raise ValueError("network must contain at least one ground station")
-    for s in out:
-        as_value(s.lat, "deg", f"latitude of {s.name}", lo=-90, hi=90)
-        as_value(s.lon, "deg", f"longitude of {s.name}", lo=-180, hi=180)
-        as_value(s.min_elevation, "deg", f"min_elevation of {s.name}", lo=0, hi=90)
-    return tuple(out)
-
-
-def _deg(x: Any) -> float:
-    return as_value(x, "deg", "angle")
+        check_choice(network, STATION_NETWORKS, "network")
+        return as_stations(network)
+    out = [s if isinstance(s, GroundStation) else GroundStation(
+        str(getattr(s, "name", f"station {i}")), s.lat, s.lon, getattr(s, "alt", 0.0),
+        getattr(s, "min_elevation", 10.0)) for i, s in enumerate(network)]
+    return as_stations(out, "network")
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,9 +279,6 @@ _COMMON_SOURCES = (
     ("uplink", "lab.links LINK_PRESETS['s-band-uplink'] link budget (~18 Mbit/s)"),
     ("downlink", "lab.links LINK_PRESETS['x-band-downlink'] link budget (~220-550 Mbit/s; "
      "EO X-band ~220 Mbit/s peak, DESIGN.md)"),
-    ("uplink_bps", "fallback only: assumption, S-band telecommand-class uplink, 10 Mbit/s"),
-    ("downlink_bps", "fallback only: X-band Earth-observation downlink ~220 Mbit/s (DESIGN.md)"),
-    ("link_ref_range", "fallback only: assumption, peak rate up to 1,000 km, then ~1/range^2"),
     ("isl_max_range", "reference: Starlink laser links up to ~5,400 km (DESIGN.md)"),
     ("max_batch", "assumption: continuous batching of up to 32 requests per accelerator"),
     ("battery_wh", "assumption"), ("depth_of_discharge", "assumption"),
@@ -386,7 +368,7 @@ PRESETS: dict[str, Scenario] = {
             bytes_per_param="assumption: bf16 weights on TPU",
             network="assumption: a global commercial ground network (no ground segment published)",
             user="assumption: a user in Mountain View",
-            downlink_bps="assumption: X-band class downlink (no ground link published)",
+            downlink="assumption: lab.links 'x-band-downlink' budget (no ground link published)",
         ),
     ),
     "starcloud-1": Scenario(
@@ -509,41 +491,20 @@ def configure(
 # --------------------------------------------------------------------------------------------
 # Geometry on a time grid (cached: it does not depend on the model or the load)
 # --------------------------------------------------------------------------------------------
-def _julian_date(epoch: str) -> float:
-    from lab._validate import as_time
-
-    return float(as_time(epoch, "epoch").utc.jd)
-
-
-def _sun_unit(jd: np.ndarray) -> np.ndarray:
-    """Unit vector to the Sun (GCRS-like, equator of date), Astronomical Almanac low-precision."""
-    n = jd - 2451545.0
-    L = np.radians(280.460 + 0.9856474 * n)
-    g = np.radians(357.528 + 0.9856003 * n)
-    lam = L + np.radians(1.915) * np.sin(g) + np.radians(0.020) * np.sin(2 * g)
-    eps = np.radians(23.439 - 4e-7 * n)
-    return np.stack([np.cos(lam), np.cos(eps) * np.sin(lam), np.sin(eps) * np.sin(lam)], axis=-1)
-
-
-def _era(jd: np.ndarray) -> np.ndarray:
-    """Earth rotation angle in rad (UT1 ~ UTC)."""
-    return 2 * np.pi * np.mod(0.7790572732640 + 1.00273781191135448 * (jd - 2451545.0), 1.0)
-
-
 @dataclass
 class _Geometry:
     dt: float
-    t: np.ndarray  # (E,) s
+    t: np.ndarray  # (E,) s after the epoch
     # per satellite (S,)
     shell: np.ndarray
     plane: np.ndarray
     slot: np.ndarray
-    a: np.ndarray
-    cos_lambda: np.ndarray  # (G, St) cos of the max central angle per shell and station
+    a: np.ndarray  # km, semi-major axis
+    alt: np.ndarray  # km
     has_compute: np.ndarray
     # per satellite and epoch (S, E)
-    margin: np.ndarray  # float32, cos(central angle) - cos(lambda_max), best station
-    station: np.ndarray  # int16, best station for that satellite
+    margin: np.ndarray  # float32 deg: elevation - mask of the best station (_FAR far below)
+    station: np.ndarray  # int16, that station
     sunlit: np.ndarray  # bool
     since_eclipse: np.ndarray  # float32 s since the satellite entered the shadow (0 if sunlit)
     # per shell: (G, E)
@@ -558,171 +519,130 @@ class _Geometry:
     slots: np.ndarray
     planes: np.ndarray
     offsets: np.ndarray
-    snapshot: np.ndarray  # (S, 3) km GCRS positions at t=0 (for the globe)
-    stations: tuple[Station, ...]
+    snapshot: np.ndarray  # (S, 3) km ITRS (Earth-fixed) positions at t = 0 (for the globe)
+    stations: tuple[GroundStation, ...]
+    mask: np.ndarray  # (St,) deg elevation masks of the stations
+    constellation: Constellation
 
 
-def _shell_positions(s: Shell, t: np.ndarray, jd0: float) -> tuple[np.ndarray, ...]:
-    """GCRS unit vectors (x, y, z each (S, E) float32) of a circular shell, J2 secular."""
-    a = R_EARTH + s.alt
-    inc = math.radians(s.inclination)
-    n = math.sqrt(MU_EARTH / a**3)
-    k = J2 * (R_EARTH / a) ** 2
-    ci = math.cos(inc)
-    raan_dot = -1.5 * n * k * ci
-    u_dot = n * (1 + 0.75 * k * (5 * ci**2 - 1) + 0.75 * k * (3 * ci**2 - 1))
-    q = s.total // s.planes
-    if s.ltan is not None:
-        sun = _sun_unit(np.array([jd0]))[0]
-        raan0 = math.atan2(sun[1], sun[0]) + math.radians((s.ltan - 12.0) * 15.0)
-    else:
-        raan0 = 0.0
-    if s.kind == "cluster":
-        plane = np.zeros(s.total, dtype=int)
-        slot = np.arange(s.total)
-        u0 = np.zeros(s.total)
-        raan_p = np.array([raan0])
-    else:
-        idx = np.arange(s.total)
-        plane, slot = idx // q, idx % q
-        step = math.radians(s.raan_spread) / s.planes if s.raan_spread >= 360 or s.planes == 1 \
-            else math.radians(s.raan_spread) / max(s.planes - 1, 1)
-        raan_p = raan0 + step * np.arange(s.planes) - (0 if s.raan_spread >= 360
-                                                       else math.radians(s.raan_spread) / 2)
-        u0 = 2 * np.pi * slot / q + 2 * np.pi * s.phasing * plane / s.total
-    raan = raan_p[:, None] + raan_dot * t[None, :]  # (P, E)
-    cO, sO = np.cos(raan), np.sin(raan)
-    u = u0[:, None] + u_dot * t[None, :]
-    cu, su = np.cos(u), np.sin(u)
-    cOp, sOp = cO[plane], sO[plane]
-    x = (cu * cOp - su * ci * sOp).astype(np.float32)
-    y = (cu * sOp + su * ci * cOp).astype(np.float32)
-    z = (su * math.sin(inc)).astype(np.float32)
-    return x, y, z, plane, slot
+_FAR = np.float32(-180.0)  # margin of samples far below every station's horizon
 
 
-def _cross_plane_length(s: Shell) -> float:
-    """Mean distance (km) between same-slot satellites of adjacent planes over one orbit."""
-    if s.planes == 1:
-        return 0.0
-    a = R_EARTH + s.alt
-    inc = math.radians(s.inclination)
-    spread = s.raan_spread if s.raan_spread >= 360 else s.raan_spread * s.planes / max(s.planes - 1, 1)
-    d_raan = math.radians(spread) / s.planes
-    du = 2 * np.pi * s.phasing / s.total
-    u = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+def _view_margin(r: np.ndarray, stations: tuple[GroundStation, ...]) -> tuple[np.ndarray, ...]:
+    """Best station and its elevation margin (deg) for ITRS positions ``r`` (S, E, 3) km.
 
-    def pos(raan: float, uu: np.ndarray) -> np.ndarray:
-        return a * np.stack([np.cos(uu) * math.cos(raan) - np.sin(uu) * math.cos(inc) * math.sin(raan),
-                             np.cos(uu) * math.sin(raan) + np.sin(uu) * math.cos(inc) * math.cos(raan),
-                             np.sin(uu) * math.sin(inc)])
+    The elevations come from :func:`lab.links.elevation`, evaluated only where they matter:
+    at samples above the station's horizon plane and at their neighbours in time (so that a
+    pass can be interpolated from the sample before it). Elsewhere the margin is ``_FAR``.
+    """
+    S, E, _ = r.shape
+    flat = r.reshape(-1, 3)
+    margin = np.full(S * E, _FAR, dtype=np.float32)
+    station = np.zeros(S * E, dtype=np.int16)
+    for j, st in enumerate(stations):  # loop over stations (a handful)
+        above = (flat @ st.up > st.itrs @ st.up).reshape(S, E)
+        idx = np.flatnonzero(above | np.roll(above, 1, axis=1) | np.roll(above, -1, axis=1))
+        m = (elevation(flat[idx], st) - st.min_elevation).astype(np.float32)
+        better = m > margin[idx]
+        margin[idx[better]] = m[better]
+        station[idx[better]] = j
+    return margin.reshape(S, E), station.reshape(S, E)
 
-    return float(np.linalg.norm(pos(0.0, u) - pos(d_raan, u + du), axis=0).mean())
+
+def _isl_lengths(c: Constellation, t: np.ndarray, max_range: float) -> tuple[float, float, bool]:
+    """Mean in-plane and cross-plane +Grid link lengths (km) over the day, and whether the
+    shell's +Grid is usable: every kind of link up (lab.links range and grazing-height rule)
+    at least 90 % of the time. Sampled every ~30 minutes (:func:`lab.links.isl_state`)."""
+    step = max(1, int(round(1800.0 / (t[1] - t[0])))) if t.size > 1 else 1
+    st = isl_state(c, c.epoch + t[::step] * u.s, "+grid", max_range=max_range,
+                   min_grazing_height=MIN_GRAZING_HEIGHT, model="j2")
+    if not st.pairs.size:
+        return 0.0, 0.0, True
+    lengths, ok = [], True
+    for kind in (False, True):
+        sel = st.cross == kind
+        lengths.append(float(st.distance[sel].mean()) if sel.any() else 0.0)
+        ok &= (not sel.any()) or bool(st.up[sel].mean() >= 0.9)
+    return lengths[0], lengths[1], ok
 
 
-def _link_feasible(a: float, length: float, max_range: float) -> bool:
-    """Chord of ``length`` km between two satellites at radius ``a`` stays > 80 km above ground."""
-    if length <= 0:
-        return True
-    grazing = math.sqrt(max(a**2 - (length / 2) ** 2, 0.0)) - R_EARTH
-    return bool(length <= max_range and grazing >= 80.0)
+@lru_cache(maxsize=4)
+def _sun_itrs(epoch: str, dt: float) -> np.ndarray:
+    """The Sun (E, 3) km on the day's grid, rotated to ITRS like the satellites (the shadow
+    geometry does not depend on the frame)."""
+    times = Time(epoch, scale="utc") + np.arange(0.0, 86400.0, dt) * u.s
+    return gcrs_to_itrs(sun_position(times).to_value(u.km), times)
 
 
 @lru_cache(maxsize=6)
-def _geometry(shells: tuple[Shell, ...], stations: tuple[Station, ...], epoch: str,
+def _geometry(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...], epoch: str,
               dt: float, isl_max_range: float, isl_on: bool) -> _Geometry:
     t = np.arange(0.0, 86400.0, dt)
-    jd0 = _julian_date(epoch)
-    jd = jd0 + t / 86400.0
-    era = _era(jd)
-    sun = _sun_unit(jd).astype(np.float32)  # (E, 3)
-    st_lat = np.radians([s.lat for s in stations])
-    st_lon = np.radians([s.lon for s in stations])
-    st_el = np.radians([s.min_elevation for s in stations])
+    cons = [s.constellation(epoch) for s in shells]
+    c_all = Constellation.concatenate(cons)
+    r_all = c_all.positions(t, model="j2", frame="itrs")  # (S, E, 3) km, Earth-fixed
+    sun = _sun_itrs(epoch, dt)
     G = len(shells)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "shell", "plane", "slot", "a", "has_compute", "margin", "station",
-        "sunlit", "since", "snap")}
+        "shell", "plane", "slot", "a", "has_compute", "margin", "station", "sunlit", "since")}
     best_sat = np.zeros((G, t.size), dtype=np.int64)
-    cos_lam = np.zeros((G, len(stations)))
-    best_margin = np.full((G, t.size), -np.inf, dtype=np.float32)
+    best_margin = np.full((G, t.size), _FAR, dtype=np.float32)
     hop_in, hop_cross = np.zeros(G), np.zeros(G)
     isl_ok = np.zeros(G, dtype=bool)
     wrap, slots, planes = np.zeros(G, dtype=bool), np.zeros(G, dtype=int), np.zeros(G, dtype=int)
     phasing = np.zeros(G, dtype=int)
     offsets = np.zeros(G + 1, dtype=int)
-    for g, s in enumerate(shells):  # loop over shells (a few), not satellites
-        a = R_EARTH + s.alt
-        x, y, z, plane, slot = _shell_positions(s, t, jd0)
+    for g, (s, c) in enumerate(zip(shells, cons, strict=True)):  # loop over shells (a few)
         S = s.total
-        # Station unit vectors in the inertial frame (rotate by the Earth rotation angle).
-        margin = np.full((S, t.size), -np.inf, dtype=np.float32)
-        station = np.zeros((S, t.size), dtype=np.int16)
-        lam = np.arccos(R_EARTH * np.cos(st_el) / a) - st_el  # (St,) max central angle
-        for j in range(len(stations)):  # loop over stations (a handful)
-            ang = era + st_lon[j]
-            nx = (np.cos(st_lat[j]) * np.cos(ang)).astype(np.float32)
-            ny = (np.cos(st_lat[j]) * np.sin(ang)).astype(np.float32)
-            nz = np.float32(np.sin(st_lat[j]))
-            m = x * nx + y * ny + z * nz - np.float32(np.cos(lam[j]))
-            better = m > margin
-            np.copyto(margin, m, where=better)
-            station[better] = j
-        # Shadow (cylindrical): behind the Earth and within one Earth radius of the Sun line.
-        d = x * sun[:, 0] + y * sun[:, 1] + z * sun[:, 2]
-        shadow = (d < 0) & ((1 - d * d) * np.float32(a * a) < np.float32(R_EARTH**2))
-        sunlit = ~shadow
-        idx = np.where(sunlit, np.arange(t.size)[None, :], -1)
-        last = np.maximum.accumulate(idx, axis=1)
-        since = np.where(sunlit, 0.0, t[None, :] - np.where(last >= 0, t[np.maximum(last, 0)],
-                                                              t[0] - dt)).astype(np.float32)
+        offsets[g + 1] = offsets[g] + S
+        r = r_all[offsets[g]:offsets[g + 1]]
+        margin, station = _view_margin(r, stations)
+        sunlit = in_shadow(r, sun, model="cylindrical") == 0.0
+        k = np.arange(t.size, dtype=np.int32)
+        last = np.maximum.accumulate(np.where(sunlit, k, np.int32(-1)), axis=1)  # last sunlit
+        since = (k - last).astype(np.float32) * np.float32(dt)  # 0 when sunlit
         ncomp = int(round(s.compute_fraction * S))
         has = np.zeros(S, dtype=bool)
         if ncomp:
             has[np.unique(np.linspace(0, S - 1, ncomp).round().astype(int))] = True
         cols["shell"].append(np.full(S, g))
-        cols["plane"].append(plane)
-        cols["slot"].append(slot)
-        cols["a"].append(np.full(S, a))
-        cos_lam[g] = np.cos(lam)
+        cols["plane"].append(np.asarray(c.plane) if s.kind == "walker" else np.zeros(S, int))
+        cols["slot"].append(np.asarray(c.slot) if s.kind == "walker" else np.arange(S))
+        cols["a"].append(np.asarray(c.a.to_value(u.km)))
         cols["has_compute"].append(has)
         cols["margin"].append(margin)
         cols["station"].append(station)
         cols["sunlit"].append(sunlit)
         cols["since"].append(since)
-        cols["snap"].append(a * np.stack([x[:, 0], y[:, 0], z[:, 0]], axis=-1))
         bs = np.argmax(margin, axis=0)
         best_sat[g] = bs + offsets[g]
         best_margin[g] = margin[bs, np.arange(t.size)]
-        offsets[g + 1] = offsets[g] + S
-        q = S // s.planes
         if s.kind == "cluster":
-            hop_in[g], hop_cross[g] = s.cluster_spacing, s.cluster_spacing
-        else:
-            hop_in[g] = 2 * a * math.sin(math.pi / q) if q > 1 else 0.0
-            hop_cross[g] = _cross_plane_length(s)
-        isl_ok[g] = isl_on and _link_feasible(a, hop_in[g], isl_max_range) and \
-            _link_feasible(a, hop_cross[g], isl_max_range)
+            hop_in[g] = hop_cross[g] = s.cluster_spacing
+            isl_ok[g] = isl_on
+        elif isl_on:
+            hop_in[g], hop_cross[g], isl_ok[g] = _isl_lengths(c, t, isl_max_range)
         wrap[g] = s.raan_spread >= 360 and s.kind == "walker"
         phasing[g] = s.phasing
-        slots[g], planes[g] = (S, 1) if s.kind == "cluster" else (q, s.planes)
+        slots[g], planes[g] = (S, 1) if s.kind == "cluster" else (S // s.planes, s.planes)
     cat = {k: np.concatenate(v) for k, v in cols.items()}
     return _Geometry(
         dt=dt, t=t, shell=cat["shell"], plane=cat["plane"], slot=cat["slot"], a=cat["a"],
-        cos_lambda=cos_lam, has_compute=cat["has_compute"], margin=cat["margin"],
+        alt=cat["a"] - R_EARTH, has_compute=cat["has_compute"], margin=cat["margin"],
         station=cat["station"], sunlit=cat["sunlit"], since_eclipse=cat["since"],
         best_sat=best_sat, best_margin=best_margin, hop_in=hop_in, hop_cross=hop_cross,
-        isl_ok=isl_ok, wrap_planes=wrap, phasing=phasing, slots=slots, planes=planes, offsets=offsets,
-        snapshot=cat["snap"], stations=stations,
+        isl_ok=isl_ok, wrap_planes=wrap, phasing=phasing, slots=slots, planes=planes,
+        offsets=offsets, snapshot=np.ascontiguousarray(r_all[:, 0]), stations=stations,
+        mask=np.array([st.min_elevation for st in stations]), constellation=c_all,
     )
 
 
-def geometry(scenario: Scenario, dt: float = 60.0) -> _Geometry:
-    """The cached time-grid geometry of ``scenario`` (positions, visibility, shadow)."""
+def geometry(scenario: str | Scenario, dt: float = 60.0) -> _Geometry:
+    """The cached time-grid geometry of ``scenario`` (positions, visibility, shadow, ISLs)."""
     sc = get_preset(scenario)
     stations = _stations(sc.network)
     if sc.direct_user_access:
-        stations = (*stations, Station("user terminal", sc.user[0], sc.user[1]))
+        stations = (*stations, GroundStation("user terminal", sc.user[0], sc.user[1]))
     return _geometry(sc.shells, stations, sc.epoch, float(dt), float(sc.isl_max_range),
                      bool(sc.isl_bps > 0))
 
@@ -825,67 +745,30 @@ def _hops(g: _Geometry, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, n
 
 def _roofline(profile: HardwareProfile, params: float, bpp: float, prompt: int, out: int,
               batch: int) -> float:
-    """E2E latency (s) of one request; lab.node.predict_latency when available."""
-    try:  # adapter: the node helper's roofline (one line to switch)
-        from lab.node.roofline import predict_latency
-
-        res = predict_latency(profile, params, bpp, prompt, out, batch)
-        e2el = res.e2el
-        return float(e2el.to_value("s") if hasattr(e2el, "to_value") else np.asarray(e2el))
-    except ImportError:
-        pass
-    # Fallback roofline: prefill compute-bound, decode bandwidth-bound (efficiencies: assumption).
-    ops = 2.0 * params * prompt * batch
-    prefill = ops / (profile.peak_tops * 1e12 * 0.4)
-    per_token = max(params * bpp / (profile.memory_bandwidth_gbs * 1e9 * 0.7),
-                    2.0 * params * batch / (profile.peak_tops * 1e12 * 0.4))
-    return prefill + per_token * out
+    """E2E latency (s) of one request: :func:`lab.node.predict_latency`."""
+    return float(predict_latency(profile, params, bpp, prompt, out, batch).e2el)
 
 
 def _usable_wh(sc: Scenario) -> float:
     """Battery energy (Wh) usable in an eclipse: lab.power.Battery (DoD, discharge efficiency)."""
-    try:  # adapter: the power helper's battery model
-        from lab.power import Battery
-
-        return float(Battery(sc.battery_wh, max_depth_of_discharge=sc.depth_of_discharge)
-                     .usable_energy)
-    except ImportError:
-        return sc.battery_wh * sc.depth_of_discharge
+    return float(Battery(sc.battery_wh, max_depth_of_discharge=sc.depth_of_discharge)
+                 .usable_energy)
 
 
-def _rate(name: str, peak: float, ref: float, rng: np.ndarray) -> np.ndarray:
-    """Link data rate (bit/s) at slant range ``rng`` km from lab.links' link budget ``name``;
-    fallback: ``peak`` up to ``ref`` km, then ~1/range^2 (power-limited Shannon regime)."""
-    try:  # adapter: the links helper's link budgets
-        from lab.links import LINK_PRESETS
-
-        return np.asarray(LINK_PRESETS[name].data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
-    except (ImportError, KeyError):
-        return peak * np.minimum(1.0, (ref / np.maximum(rng, 1e-3)) ** 2)
+def _rate(name: str, rng: np.ndarray) -> np.ndarray:
+    """Data rate (bit/s) of the lab.links link budget ``name`` at slant range ``rng`` km."""
+    return np.asarray(LINK_PRESETS[name].data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
 
 
 def network_names() -> list[str]:
-    """Names of the available ground-station networks (lab.links' presets, else NETWORKS)."""
-    try:
-        from lab.links import STATION_NETWORKS
-
-        return list(STATION_NETWORKS)
-    except ImportError:
-        return list(NETWORKS)
+    """Names of the ground-station networks (:data:`lab.links.STATION_NETWORKS`)."""
+    return list(STATION_NETWORKS)
 
 
-def slant_range(a: np.ndarray | float, cos_gamma: np.ndarray | float) -> np.ndarray:
-    """Distance (km) from a station on the surface to a satellite at radius ``a`` km whose
-    sub-satellite point is a central angle gamma away (law of cosines)."""
-    a = np.asarray(a, dtype=float)
-    return np.sqrt(a**2 + R_EARTH**2 - 2 * a * R_EARTH * np.asarray(cos_gamma, dtype=float))
-
-
-def _great_circle(lat1, lon1, lat2, lon2) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    c = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
-    return R_EARTH * np.arccos(np.clip(c, -1, 1))
+def _backhaul(user: tuple[float, float], stations: Sequence[GroundStation]) -> np.ndarray:
+    """Fibre delay (s) from the user to each station: great-circle distance / FIBER_SPEED."""
+    return great_circle_distance(geodetic_to_itrs(*user), np.array([s.itrs for s in stations]),
+                                 radius=R_EARTH) / FIBER_SPEED
 
 
 # --------------------------------------------------------------------------------------------
@@ -985,20 +868,18 @@ def response_times(
     c_sh = g.shell[c_sat]
 
     # 2. uplink: backhaul + light time + serialization at the slant range.
-    st_lat = np.array([s.lat for s in g.stations])
-    st_lon = np.array([s.lon for s in g.stations])
+    backhaul = _backhaul(sc.user, g.stations)
 
     def slant(sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        m = np.maximum(g.margin[sat, e].astype(float), 0.0)
+        """Slant range (km) at the station's elevation, and the backhaul (s) to that station."""
         st = g.station[sat, e].astype(int)
-        cosg = np.clip(m + g.cos_lambda[g.shell[sat], st], -1, 1)
-        rng_km = slant_range(g.a[sat], cosg)
-        back = 0.0 if sc.direct_user_access else _great_circle(
-            sc.user[0], sc.user[1], st_lat[st], st_lon[st]) / FIBER_SPEED
-        return rng_km, back
+        el = np.clip(np.maximum(g.margin[sat, e].astype(float), 0.0) + g.mask[st], 0.0, 90.0)
+        rng_km = slant_range(g.alt[sat], el).to_value(u.km)
+        return rng_km, (0.0 if sc.direct_user_access else backhaul[st])
 
     rng_up, back_up = slant(c_sat, je)
-    uplink = back_up + rng_up / C_LIGHT + up_bits / _rate(sc.uplink, sc.uplink_bps, sc.link_ref_range, rng_up)
+    up_rate = _rate(sc.uplink, rng_up)
+    uplink = back_up + rng_up / C_LIGHT + up_bits / up_rate
     t1 = t_c + uplink
 
     # 3. choose the serving satellite: nearest (hops) in the same shell with compute and power.
@@ -1081,7 +962,8 @@ def response_times(
     queueing = power_wait + queue
     t4 = t3 + queue + inference
     if live:
-        inference, live_notes = _live_inference(sc, inference, uplink, t_arr, live_requests, server)
+        inference, live_notes = _live_inference(sc, inference, uplink, up_rate, live_requests,
+                                                 server)
         notes.extend(live_notes)
         t4 = t3 + queue + inference
 
@@ -1104,8 +986,7 @@ def response_times(
     isl_back = np.where(isl_ok, isl_delay(dk2, dp2, down_bits), 0.0)
     wait_down = t5 - t4
     rng_dn, back_dn = slant(d_sat, j5 % E)
-    downlink = rng_dn / C_LIGHT + down_bits / _rate(sc.downlink, sc.downlink_bps, sc.link_ref_range, rng_dn) \
-        + back_dn
+    downlink = rng_dn / C_LIGHT + down_bits / _rate(sc.downlink, rng_dn) + back_dn
 
     unanswered = (lat1 >= _BIG) | ~np.isfinite(t_c)
     df = pd.DataFrame({
@@ -1137,13 +1018,13 @@ def response_times(
     return ResponseTimes(sc, df, summary, table, notes, g)
 
 
-def _live_inference(sc: Scenario, inference: np.ndarray, uplink: np.ndarray, t_arr: np.ndarray,
+def _live_inference(sc: Scenario, inference: np.ndarray, uplink: np.ndarray, rate: np.ndarray,
                     k: int, server: Any) -> tuple[np.ndarray, list[str]]:
     """Replace the inference term of the first ``k`` requests by a real measurement.
 
     Each request goes through :class:`lab.node.emulator.LinkEmulator` with that request's
-    uplink delay in each direction; the measured end-to-end latency minus the emulated
-    round-trip delay is the inference term. The local CPU server with the tiny model is not the
+    uplink delay in each direction and its uplink rate (bit/s); the measured end-to-end
+    latency minus the emulated round-trip delay is the inference term. The local CPU server with the tiny model is not the
     satellite's accelerator: this shows that the pipeline is real, not the on-orbit speed.
     """
     from contextlib import ExitStack
@@ -1158,7 +1039,7 @@ def _live_inference(sc: Scenario, inference: np.ndarray, uplink: np.ndarray, t_a
         srv = server if server is not None else stack.enter_context(InferenceServer())
         for i in range(n):
             delay = float(uplink[i])
-            emu = LinkEmulator(srv, delay=delay, bandwidth=sc.uplink_bps).start()
+            emu = LinkEmulator(srv, delay=delay, bandwidth=float(rate[i])).start()
             stack.callback(emu.stop)
             res = measure(emu, ["Why do satellites need sunlight to compute?"],
                           max_tokens=min(sc.output_tokens, 32))
@@ -1201,3 +1082,4 @@ def sweep(
         if callback is not None:
             callback(i + 1, len(sizes))
     return pd.DataFrame(rows).set_index("n_satellites")
+

@@ -309,10 +309,8 @@ class MissionPanel:
 
     def _draw_globe(self, res: mission.ResponseTimes) -> None:
         g = res.geometry
-        era = float(mission._era(np.array([mission._julian_date(res.scenario.epoch)]))[0])
-        c, s = math.cos(era), math.sin(era)
-        p = g.snapshot
-        x, y = c * p[:, 0] + s * p[:, 1], -s * p[:, 0] + c * p[:, 1]
+        p = g.snapshot  # Earth-fixed (ITRS) positions at the epoch, km
+        x, y = p[:, 0], p[:, 1]
         lat = np.radians([st.lat for st in g.stations])
         lon = np.radians([st.lon for st in g.stations])
         with self.fig_globe.batch_update():

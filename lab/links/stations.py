@@ -157,11 +157,15 @@ STATION_NETWORKS: dict[str, tuple[GroundStation, ...]] = {
     "ksat": _KSAT,
     "polar": _KSAT[:2],
     "global": _GLOBAL,
+    # One station (Miyun, the CRSGS site near Beijing): the smallest network, for exercises
+    # ("how much does a second station help?") and the direct-user-access comparison.
+    "single": _CHINA[2:3],
 }
 
 
 def get_network(name: str) -> tuple[GroundStation, ...]:
-    """The named ground-station network: one of ``STATION_NETWORKS`` ("china", "ksat", "polar", "global")."""
+    """The named ground-station network: one of ``STATION_NETWORKS`` ("china", "ksat", "polar",
+    "global", "single")."""
     check_choice(name, STATION_NETWORKS, "network")
     return STATION_NETWORKS[name]
 
