@@ -199,9 +199,11 @@ class MissionPanel:
         sc, notes = self.scenario()
         res = mission.response_times(sc, requests=self.requests, seed=self.seed, dt=self.dt)
         self.result = res
+        # The 3-D globe goes last: in the browser, a 2-D update sent right after the large globe
+        # update was seen to be dropped (tests/test_browser.py checks the marker moves).
+        self._draw_marker(res)
         self._draw_dist(res)
         self._draw_globe(res)
-        self._draw_marker(res)
         s = res.summary
         self.last_update_s = time.perf_counter() - t0
         self.median.value = (

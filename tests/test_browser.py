@@ -113,6 +113,16 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
                 page.goto(voila_url, timeout=180_000)
             with _Step(page, "Voila runs notebook 05 and renders the panel"):
                 page.wait_for_selector(".ocl-median [data-seconds]", timeout=300_000)
+            # plotly builds its views asynchronously (the 3-D globe is slow on a software
+            # renderer); an update that reaches a view while plotly is still drawing it is lost,
+            # so interact once all three figures are drawn, as a person would.
+            with _Step(page, "plotly draws the three figures of the panel"):
+                page.wait_for_function(
+                    "() => { const d = document.querySelectorAll('.ocl-panel .js-plotly-plot');"
+                    " return d.length === 3 && Array.from(d).every(e => e._fullLayout && e.data)"
+                    " && d[2].data[0].x.length > 1 && d[2].data[2].x.length === 1; }",
+                    timeout=180_000)
+            page.wait_for_timeout(2000)
             before = _median_seconds(page)
             text_before = page.locator(".ocl-median").first.inner_text()
             assert re.search(r"Median response time", text_before)
