@@ -113,6 +113,7 @@ class MissionPanel:
         self.fig_dist = self._make_dist_figure()
         self.fig_globe = self._make_globe_figure()
         self.fig_size = self._make_size_figure()
+        self._size_box = w.Box([self.fig_size])
         self._apply_preset(preset)
         self.recompute_curve()
         self.update()
@@ -128,7 +129,7 @@ class MissionPanel:
                           layout=w.Layout(min_width="450px", overflow="visible"))
         self.widget = w.VBox([
             w.HBox([controls, w.VBox([self.median, self.info], layout=w.Layout(flex="1 1 auto"))]),
-            self.fig_dist, w.HBox([self.fig_globe, self.fig_size]),
+            self.fig_dist, w.HBox([self.fig_globe, self._size_box]),
         ])
         self.widget.add_class("ocl-panel")
 
@@ -199,11 +200,9 @@ class MissionPanel:
         sc, notes = self.scenario()
         res = mission.response_times(sc, requests=self.requests, seed=self.seed, dt=self.dt)
         self.result = res
-        # The 3-D globe goes last: in the browser, a 2-D update sent right after the large globe
-        # update was seen to be dropped (tests/test_browser.py checks the marker moves).
-        self._draw_marker(res)
         self._draw_dist(res)
         self._draw_globe(res)
+        self._draw_marker(res)
         s = res.summary
         self.last_update_s = time.perf_counter() - t0
         self.median.value = (
@@ -236,11 +235,7 @@ class MissionPanel:
                                    seed=self.seed, dt=max(self.dt, 120.0), progress=False,
                                    callback=step)
         self.progress.bar_style = "success"
-        with self.fig_size.batch_update():
-            self.fig_size.data[0].x = _js(self.curve.index)
-            self.fig_size.data[0].y = _js(self.curve["p50"])
-            self.fig_size.data[1].x = _js(self.curve.index)
-            self.fig_size.data[1].y = _js(self.curve["p90"])
+        self._redraw_size()
 
     # -- figures ------------------------------------------------------------------------------
     def _make_dist_figure(self) -> go.FigureWidget:
@@ -325,9 +320,30 @@ class MissionPanel:
             self.fig_globe.data[2].z = _js(r * np.sin(lat), 0)
 
     def _draw_marker(self, res: mission.ResponseTimes) -> None:
-        with self.fig_size.batch_update():
-            self.fig_size.data[2].x = [int(res.summary["n_satellites"])]
-            self.fig_size.data[2].y = [float(max(res.summary["p50"], 1e-3))]
+        self._redraw_size()
+
+    def _redraw_size(self) -> None:
+        """Draw the size curve and the current point as a *new* small FigureWidget.
+
+        In a real browser, in-place updates of this figure (sent right after the large globe
+        update) were intermittently lost under load, leaving the "current" marker behind (see
+        tests/test_browser.py); a fresh widget is drawn from its full state, which is reliable
+        and cheap for 3 traces of at most 9 points.
+        """
+        fig = self._make_size_figure()
+        with fig.batch_update():
+            if self.curve is not None:
+                for i, col in enumerate(("p50", "p90")):
+                    fig.data[i].x = _js(self.curve.index)
+                    fig.data[i].y = _js(self.curve[col])
+            if self.result is not None:
+                fig.data[2].x = [int(self.result.summary["n_satellites"])]
+                fig.data[2].y = [float(max(self.result.summary["p50"], 1e-3))]
+        _sync(fig)
+        old, self.fig_size = self.fig_size, fig
+        if hasattr(self, "_size_box"):
+            self._size_box.children = (fig,)
+            old.close()
 
     # -- convenience for tests and notebooks --------------------------------------------------
     def set(self, **values: Any) -> mission.ResponseTimes | None:
