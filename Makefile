@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8888
+# Jupyter refuses to start as root (containers, CI) unless told so explicitly.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: setup lab test app bench lint model browser notebooks clean
 
@@ -32,7 +34,7 @@ browser:
 	else sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi
 
 lab: setup model
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --notebook-dir=notebooks
 
 app: setup model
 	$(VENV)/bin/voila --Voila.ip=127.0.0.1 --port=$(PORT) notebooks/05_response_time.ipynb
