@@ -417,6 +417,35 @@ def _nearest_divisor(n: int, target: float, min_per_plane: int = 1) -> int:
     return int(divs[np.argmin(np.abs(np.log(divs) - math.log(max(target, 1e-9))))])
 
 
+def _auto_planes(k: int, target: float, min_per_plane: int) -> int | None:
+    """Auto plane count for ``k`` satellites: a divisor within a factor 2 of ``target``.
+
+    ``target`` is clamped to >= 1 (small shells have one plane); each plane keeps
+    ``min_per_plane`` satellites. None if no divisor qualifies.
+    """
+    t = max(target, 1.0)
+    p = _nearest_divisor(k, t, min_per_plane)
+    ok = t / 2 - 1e-9 <= p <= 2 * t + 1e-9 and k // p >= min_per_plane
+    return p if ok else None
+
+
+def _auto_shell(k: int, total0: int, planes0: int, hi: int) -> tuple[int, int]:
+    """``(total, planes)`` for an auto-planed shell of about ``k`` satellites.
+
+    Planes scale with sqrt(size) from the preset's ``planes0`` at ``total0``, with >= 8
+    satellites per plane. When no divisor of ``k`` is within a factor 2 of that target (a prime
+    such as 839 only splits into 1 or 839 planes), the nearest total that has one is used
+    (839 -> 840 = 8 x 105; ties go up).
+    """
+    for d in range(k + 1):
+        for kk in (k + d, k - d) if d else (k,):
+            if 1 <= kk <= hi:
+                p = _auto_planes(kk, planes0 * math.sqrt(kk / total0), min(8, kk))
+                if p is not None:
+                    return kk, p
+    return k, _nearest_divisor(k, planes0 * math.sqrt(k / total0), min(8, k))  # pragma: no cover
+
+
 def configure(
     scenario: str | Scenario,
     *,
@@ -432,7 +461,9 @@ def configure(
     ``n_satellites`` is split over the shells in proportion to their sizes. Plane counts must
     divide each shell's total: the nearest valid count (on a log scale) is taken and ``notes``
     says so. Without ``planes``, planes scale with sqrt(size) to keep planes and slots balanced,
-    with at least 8 satellites per plane (fewer leave in-plane laser links too long).
+    with at least 8 satellites per plane (fewer leave in-plane laser links too long); a shell
+    total with no divisor within a factor 2 of that target (e.g. a prime) is moved to the
+    nearest total that has one, with a note (839 -> 840 = 8 x 105).
     """
     sc = get_preset(scenario)
     notes: list[str] = []
@@ -453,12 +484,17 @@ def configure(
                 continue
             if planes is not None:
                 p = _nearest_divisor(int(k), float(planes))
+                if p != planes:
+                    notes.append(f"{s.name}: {planes} planes do not divide {k} satellites; "
+                                 f"using {p} planes")
             else:  # auto: planes ~ sqrt(size), keeping >= 8 per plane (in-plane ISLs reach)
-                p = _nearest_divisor(int(k), s.planes * math.sqrt(k / s.total),
-                                     min(8, int(k)))
-            if planes is not None and p != planes:
-                notes.append(f"{s.name}: {planes} planes do not divide {k} satellites; "
-                             f"using {p} planes")
+                target = s.planes * math.sqrt(k / s.total)
+                kk, p = _auto_shell(int(k), s.total, s.planes, 100_000)
+                if kk != k:
+                    notes.append(f"{s.name}: {k} satellites cannot form an even Walker shell "
+                                 f"near {max(target, 1.0):.0f} planes; using {kk} = {p} \u00d7 "
+                                 f"{kk // p}")
+                    k = kk
             new.append(replace(s, total=int(k), planes=p, phasing=min(s.phasing, p - 1)))
         if len(new) < len(shells):
             notes.append(f"{n} satellites: only {len(new)} of {len(shells)} shells kept")
@@ -1061,8 +1097,9 @@ def sweep(
 ) -> pd.DataFrame:
     """Response-time percentiles (s) versus constellation size.
 
-    One row per size: p50, p90, p99, mean, the mean of every term, the dominant term and the
-    planes used. ``progress`` shows a tqdm bar; ``callback(i, n)`` is called after each size.
+    One row per size: p50, p90, p99, mean, the mean of every term, the dominant term, the
+    planes used and ``n_used``, the satellites actually simulated (auto planes may move a prime
+    total to the nearest one with an even Walker split, see :func:`configure`). ``progress`` shows a tqdm bar; ``callback(i, n)`` is called after each size.
     """
     sizes = [check_int(n, "n_satellites", lo=1, hi=100_000) for n in n_satellites]
     if not sizes:
@@ -1077,6 +1114,7 @@ def sweep(
         row["dominant"] = r.summary["dominant"]
         row["dominant_at_median"] = r.summary["dominant_at_median"]
         row["planes"] = "+".join(str(s.planes) for s in r.scenario.shells)
+        row["n_used"] = r.scenario.n_satellites  # may differ from n (see configure's notes)
         row["in_view_share"] = r.summary["in_view_share"]
         rows.append(row)
         if callback is not None:

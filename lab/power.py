@@ -1081,9 +1081,11 @@ def plot_timeline(ds: xr.Dataset, satellite: int = 0, title: str | None = None):
     hours = s["elapsed"].values / HOUR
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("Power (W)", "Battery state of charge (%)"))
-    for name, dash in (("generated", None), ("load", "dot"), ("served", None)):
-        fig.add_trace(go.Scatter(x=hours, y=s[name].values, name=name, mode="lines",
-                                 line={"dash": dash}), row=1, col=1)
+    # "served" is noisy (prompts come and go); the smoother "load" goes on top, dashed and wider.
+    for name, line in (("generated", {}), ("served", {"width": 1}),
+                       ("load", {"dash": "dash", "width": 2.5})):
+        fig.add_trace(go.Scatter(x=hours, y=s[name].values, name=name, mode="lines", line=line),
+                      row=1, col=1)
     fig.add_trace(go.Scatter(x=hours, y=100 * s["state_of_charge"].values, name="state of charge",
                              mode="lines"), row=2, col=1)
     floor = 100 * (1 - ds.attrs.get("max_depth_of_discharge", 1.0))
@@ -1103,17 +1105,21 @@ def plot_timeline(ds: xr.Dataset, satellite: int = 0, title: str | None = None):
 def plot_year(year: xr.Dataset, labels: Sequence[str] | None = None):
     """Plotly figure of :func:`sunlight_over_year` output: beta angle and eclipse minutes."""
     import plotly.graph_objects as go
+    from plotly.colors import qualitative
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("Beta angle (deg)", "Longest eclipse per orbit (min)"))
     days = year["day"].values
+    palette = qualitative.Plotly
     for i in range(year.sizes["satellite"]):
         name = labels[i] if labels else f"satellite {i}"
+        line = {"color": palette[i % len(palette)]}  # one colour per orbit in both panels
         fig.add_trace(go.Scatter(x=days, y=year["beta"].values[i], name=name, mode="lines",
-                                 legendgroup=name), row=1, col=1)
+                                 line=line, legendgroup=name), row=1, col=1)
         fig.add_trace(go.Scatter(x=days, y=year["eclipse_minutes"].values[i], name=name,
-                                 mode="lines", legendgroup=name, showlegend=False), row=2, col=1)
+                                 mode="lines", line=line, legendgroup=name, showlegend=False),
+                      row=2, col=1)
     fig.update_xaxes(title_text="days since start", row=2, col=1)
     fig.update_layout(height=520)
     return fig

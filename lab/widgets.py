@@ -74,14 +74,17 @@ class MissionPanel:
     """The response-time panel. Display it with ``panel.widget`` (or just ``panel``).
 
     Parameters: ``preset`` to start from, ``requests`` per day simulated, ``dt`` time step (s),
-    ``curve_requests`` requests per size for the response-time-versus-size curve.
+    ``seed`` of the arrival times. The response-time-versus-size curve uses the same requests,
+    seed and time step as the median label, so the current point sits on the curve (at 12
+    satellites the median sits on the edge of a bimodal distribution and moves by a factor of
+    several with the request sample; see notebook 05).
     """
 
     def __init__(self, preset: str = "three-body-12", *, requests: int = 2000, dt: float = 60.0,
-                 curve_requests: int = 400, seed: int = 0) -> None:
+                 seed: int = 0) -> None:
         mission.get_preset(preset)
         self.requests, self.dt, self.seed = requests, dt, seed
-        self.curve_requests = curve_requests
+        self.curve_seconds = math.nan
         self.result: mission.ResponseTimes | None = None
         self.curve = None
         self.last_update_s = math.nan
@@ -231,23 +234,29 @@ class MissionPanel:
         def step(i: int, n: int) -> None:
             self.progress.value = i
 
-        self.curve = mission.sweep(base, CURVE_SIZES, requests=self.curve_requests,
-                                   seed=self.seed, dt=max(self.dt, 120.0), progress=False,
-                                   callback=step)
+        t0 = time.perf_counter()
+        self.curve = mission.sweep(base, CURVE_SIZES, requests=self.requests, seed=self.seed,
+                                   dt=self.dt, progress=False, callback=step)
+        self.curve_seconds = time.perf_counter() - t0
         self.progress.bar_style = "success"
         self._redraw_size()
 
     # -- figures ------------------------------------------------------------------------------
     def _make_dist_figure(self) -> go.FigureWidget:
-        fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], subplot_titles=(
-            "distribution of response time", "where the time goes (by decile of response time)"))
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.42, 0.58], horizontal_spacing=0.12,
+                            subplot_titles=("distribution of response time",
+                                            "where the time goes, by decile of response time"))
         fig.add_trace(go.Bar(x=[], y=[], name="requests", marker_color="#444",
                              showlegend=False), row=1, col=1)
         for term in mission.TERMS:
             fig.add_trace(go.Bar(x=[], y=[], name=term, marker_color=TERM_COLORS[term]),
                           row=1, col=2)
-        fig.update_layout(barmode="stack", height=360, margin=dict(l=50, r=20, t=40, b=40),
-                          legend=dict(font=dict(size=10)))
+        # explicit width and spacing: the two subplot titles and the right y-axis title must
+        # not run into the histogram (the legend takes the right margin)
+        fig.update_layout(barmode="stack", height=380, width=1180, bargap=0,
+                          margin=dict(l=60, r=170, t=50, b=50),
+                          legend=dict(font=dict(size=10), x=1.02, xanchor="left", y=1.0))
+        fig.update_annotations(font_size=13)
         fig.update_xaxes(type="log", title_text="response time (s)", row=1, col=1)
         fig.update_yaxes(title_text="requests", row=1, col=1)
         fig.update_xaxes(title_text="requests sorted by response time (decile)", row=1, col=2)
@@ -277,9 +286,13 @@ class MissionPanel:
             go.Scatter(x=[], y=[], mode="markers", name="current",
                        marker=dict(size=16, color="red", symbol="star")),
         ])
+        # legend inside the top-right corner (the curve falls with size, that corner is empty);
+        # a legend right of the plot was cut off at this width
         fig.update_layout(title="response time versus constellation size", height=420, width=520,
                           xaxis=dict(type="log", title="satellites"),
                           yaxis=dict(type="log", title="response time (s)"),
+                          legend=dict(x=0.98, y=0.98, xanchor="right", yanchor="top",
+                                      bgcolor="rgba(255,255,255,0.8)", borderwidth=1),
                           margin=dict(l=60, r=20, t=40, b=40))
         return go.FigureWidget(fig)
 
@@ -300,6 +313,10 @@ class MissionPanel:
             self.fig_dist.data[0].x = _js(centers)
             self.fig_dist.data[0].y = _js(counts)
             self.fig_dist.data[0].width = _js(np.diff(edges))
+            # pad the log x range by a bin on each side so the outer bars are not clipped
+            step = np.log10(edges[1] / edges[0])
+            self.fig_dist.layout.xaxis.range = _js(
+                [np.log10(edges[0]) - step, np.log10(edges[-1]) + step])
             for i, _term in enumerate(mission.TERMS):
                 self.fig_dist.data[i + 1].x = labels
                 self.fig_dist.data[i + 1].y = _js(share[:, i])

@@ -273,6 +273,32 @@ def test_presets():
         L.LinkBudget(1e9, -1, 0, 0)
 
 
+def test_frequency_display_and_link_table():
+    from lab.links import plots
+    from lab.links.budget import format_frequency
+
+    assert format_frequency(8.2e9) == "8.2 GHz"
+    assert format_frequency(1550 * u.nm) == "193.4 THz"  # not "193414.5 GHz"
+    assert format_frequency(2.05 * u.GHz) == "2.05 GHz" and format_frequency(437e6) == "437 MHz"
+    with pytest.raises(ValueError, match="frequency"):
+        format_frequency(0)
+    table = plots.link_table([L.LinkBudget.preset(n) for n in ("x-band-downlink", "optical-isl")])
+    assert list(table.frequency) == ["8.2 GHz", "193.4 THz"]
+    assert table["FSPL_1000km_dB"].iloc[0] == pytest.approx(
+        20 * np.log10(4 * np.pi * 1e6 * 8.2e9 / 299792458.0), abs=0.05)
+
+
+def test_plot_in_view_one_panel_per_table(three_body):
+    from lab.links import plots
+
+    ks = L.get_network("china")[0]
+    tb = L.contacts(three_body, ks, three_body.epoch, 6 * 3600)
+    fig = plots.plot_in_view({"a": tb, "b": tb}, "Kashgar", duration=6 * 3600)
+    assert len(fig.data) == 2 and fig.data[0].yaxis != fig.data[1].yaxis  # separate y axes
+    expected = plots.in_view_count(tb, np.arange(0.0, 6 * 3600, 30.0), station="Kashgar")
+    assert np.array_equal(fig.data[1].y, expected) and expected.max() >= 1
+
+
 @given(st.sampled_from(sorted(L.LINK_PRESETS)), st.floats(100, 10000), st.floats(1, 3))
 @settings(max_examples=50, deadline=None)
 def test_rate_never_increases_with_range(name, d, factor):

@@ -365,6 +365,55 @@ def test_configure_picks_a_valid_plane_count_and_says_so():
     assert sc.n_satellites == 1400 and not notes
 
 
+def _auto_target(n: int) -> float:
+    """The sqrt-size plane target for the Three-Body shell (1 plane at 12), clamped to >= 1."""
+    return max(1.0, math.sqrt(n / 12))
+
+
+@pytest.mark.parametrize("n", [*range(700, 901), 101, 211, 409, 839, 997, 1009, 1999, 2797, 2799])
+def test_auto_planes_near_the_sqrt_target_with_a_note_when_the_total_moves(n):
+    sc, notes = configure("three-body-12", n_satellites=n)
+    (shell,) = sc.shells
+    total, p = shell.total, shell.planes
+    assert total % p == 0 and total // p >= 8
+    target = _auto_target(total)
+    assert target / 2 <= p <= 2 * target, (n, total, p, target)
+    if total == n:
+        assert not notes
+    else:  # moved to the nearest total with a sensible Walker split, and it says so
+        assert abs(total - n) <= 3
+        assert len(notes) == 1
+        assert f"{n} satellites cannot form an even Walker shell" in notes[0]
+        assert f"using {total} = {p} \u00d7 {total // p}" in notes[0]
+
+
+def test_auto_planes_examples_from_qa():
+    sc, notes = configure("three-body-12", n_satellites=839)
+    assert (sc.n_satellites, sc.shells[0].planes) == (840, 8)
+    assert "using 840 = 8 \u00d7 105" in notes[0]
+    # explicit planes keep their behaviour: the total stays, nearest divisor + note
+    sc, notes = configure("three-body-12", n_satellites=839, planes=8)
+    assert (sc.n_satellites, sc.shells[0].planes) == (839, 1)
+    assert "8 planes do not divide 839" in notes[0]
+    # two shells: each shell is adjusted on its own
+    sc, notes = configure("star-compute-2800", n_satellites=1399)
+    preset = {sh.name: sh for sh in PRESETS["star-compute-2800"].shells}
+    for sh in sc.shells:
+        t = preset[sh.name].planes * math.sqrt(sh.total / preset[sh.name].total)
+        assert sh.total % sh.planes == 0 and t / 2 <= sh.planes <= 2 * t
+
+
+def test_median_does_not_jump_back_to_hours_for_primes():
+    """QA: 839 satellites used to become one plane (p90 ~4.4 h, 55 % in view)."""
+    primes = [101, 211, 409, 839, 997, 1009, 2797]
+    df = sweep("three-body-12", [100, *primes, 2800], requests=300, seed=0, progress=False)
+    assert (df.in_view_share.loc[primes] == 1.0).all()
+    ref = df.loc[[100, 2800], "p90"].max()
+    assert (df.p90.loc[primes] < 2 * ref).all() and (df.p90.loc[primes] < 60).all()
+    assert (df.p50.loc[primes] < 30).all()
+    assert list(df.n_used.loc[[839, 2797]]) == [840, 2796]
+
+
 def test_bad_input_errors():
     with pytest.raises(ValueError, match="n_satellites"):
         response_times("three-body-12", n_satellites=0)

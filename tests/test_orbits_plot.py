@@ -21,6 +21,19 @@ def test_globe_figure(shell):
     assert len(fig.data[-1].x) == 12
 
 
+def test_globe_figure_single_plane_is_not_edge_on():
+    ring = Constellation.walker_delta(12, 1, 0, alt=535, inc=97.5)
+    pos = ring.positions(np.arange(0, 5760, 60.0))
+    eye = plot.globe_figure(pos).layout.scene.camera.eye
+    d = np.array([eye.x, eye.y, eye.z]) / np.linalg.norm([eye.x, eye.y, eye.z])
+    normal = np.cross(pos[0, 0], pos[3, 0])
+    normal /= np.linalg.norm(normal)
+    # seen edge-on the eye would lie in the orbit plane (|cos| = 0); we want it 15° off the normal
+    assert abs(d @ normal) == pytest.approx(np.cos(np.radians(15)), abs=0.02)
+    custom = plot.globe_figure(pos, camera_eye={"x": 0, "y": 0, "z": 2}).layout.scene.camera.eye
+    assert (custom.x, custom.y, custom.z) == (0, 0, 2)
+
+
 def test_ground_track_figure_breaks_at_dateline(shell):
     t = time_grid(shell.epoch, duration=3 * 3600, step=60)
     lat, lon, _ = shell[[0, 5]].ground_track(t)

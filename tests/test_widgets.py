@@ -18,7 +18,7 @@ def _median_seconds(panel: MissionPanel) -> float:
 
 @pytest.fixture(scope="module")
 def panel():
-    return MissionPanel("three-body-12", requests=800, curve_requests=200)
+    return MissionPanel("three-body-12", requests=800)
 
 
 def test_initial_state(panel):
@@ -54,6 +54,28 @@ def test_planes_slider_reports_adjusted_planes(panel):
     assert "do not divide" in panel.info.value
     assert panel.result.scenario.shells[0].planes in (5, 10)
     panel.set(satellites=12, planes=0)
+
+
+def test_current_point_sits_on_the_size_curve(panel):
+    """The curve uses the label's requests, seed and time step: same median at 12 and 2,800."""
+    for n in (12, 2800):
+        panel.set(satellites=n, planes=0)
+        i = list(CURVE_SIZES).index(n)
+        assert panel.fig_size.data[2].y[0] == pytest.approx(panel.fig_size.data[0].y[i], abs=1e-3)
+        assert panel.fig_size.data[0].y[i] == pytest.approx(_median_seconds(panel), abs=1e-3)
+    panel.set(satellites=12)
+
+
+def test_auto_planes_note_is_shown_for_a_prime_count(panel):
+    panel.set(satellites=839, planes=0)
+    assert panel.result.scenario.n_satellites == 840
+    assert panel.result.scenario.shells[0].planes == 8
+    assert "839 satellites cannot form an even Walker shell" in panel.info.value
+    assert "using 840 = 8 \u00d7 105" in panel.info.value
+    assert panel.result.summary["in_view_share"] == 1.0
+    panel.set(satellites=840)
+    assert "cannot form" not in panel.info.value
+    panel.set(satellites=12)
 
 
 def test_model_and_accelerator_change_inference_and_curve(panel):

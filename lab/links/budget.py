@@ -21,7 +21,8 @@ from astropy import units as u
 from lab._validate import as_value, check_choice
 from lab.constants import BOLTZMANN, C_LIGHT
 
-__all__ = ["DVBS2_MODCODS", "LINK_PRESETS", "LinkBudget", "free_space_path_loss"]
+__all__ = ["DVBS2_MODCODS", "LINK_PRESETS", "LinkBudget", "format_frequency",
+           "free_space_path_loss"]
 
 # (name, ideal Es/N0 dB, spectral efficiency bit/symbol) -- EN 302 307-1 Table 13.
 DVBS2_MODCODS: tuple[tuple[str, float, float], ...] = (
@@ -60,6 +61,17 @@ _MC_ESN0 = _MC_ESN0[_order]
 _MC_ETA = np.maximum.accumulate(np.array([m[2] for m in DVBS2_MODCODS])[_order])
 
 _K_DB = 10.0 * np.log10(BOLTZMANN)  # -228.6 dBW/(K Hz)
+
+
+def format_frequency(frequency: Any, digits: int = 4) -> str:
+    """A frequency (Hz, or a Quantity) as display text with ``digits`` significant digits in
+    Hz, MHz, GHz or THz (the largest unit >= 1): ``8.2 GHz``, ``2.05 GHz``, ``193.4 THz``.
+    A wavelength Quantity works too."""
+    f = float(_as_frequency(frequency))
+    for unit, scale in (("THz", 1e12), ("GHz", 1e9), ("MHz", 1e6)):
+        if f >= scale:
+            return f"{f / scale:.{digits}g} {unit}"
+    return f"{f:.{digits}g} Hz"
 
 
 def free_space_path_loss(distance: Any, frequency: Any) -> np.ndarray:

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from astropy import units as u
 from astropy.time import TimeDelta
 
 from lab._validate import as_time, as_value
-from lab.links.budget import LinkBudget
+from lab.links.budget import LinkBudget, format_frequency
 from lab.links.geometry import elevation
 from lab.links.isl import isl_state
 from lab.links.routing import Route
@@ -21,6 +22,7 @@ from lab.links.windows import itrs_positions
 __all__ = [
     "in_view_count",
     "latency_table",
+    "link_table",
     "plot_elevation",
     "plot_in_view",
     "plot_latency_budget",
@@ -79,15 +81,35 @@ def in_view_count(contacts: pd.DataFrame, times_s: Any, *, station: str | None =
 
 def plot_in_view(tables: Mapping[str, pd.DataFrame], station: str, duration: float = 86400.0,
                  step: float = 30.0) -> go.Figure:
-    """Satellites in view of ``station`` through the window, one line per contacts table."""
+    """Satellites in view of ``station`` through the window: one panel per contacts table, each
+    with its own y axis (0-1 for a 12-satellite plane next to dozens for a big shell)."""
+    from plotly.subplots import make_subplots
+
     t = np.arange(0.0, duration, step)
-    fig = go.Figure()
-    for label, df in tables.items():
-        fig.add_trace(go.Scatter(x=t / 3600, y=in_view_count(df, t, station=station),
-                                 mode="lines", name=label, line_shape="hv"))
-    fig.update_layout(title=f"Satellites above the mask at {station}", xaxis_title="hours",
-                      yaxis_title="satellites in view", height=350, margin=dict(t=50, b=40))
+    n = len(tables)
+    fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=list(tables))
+    for row, (label, df) in enumerate(tables.items(), start=1):
+        count = in_view_count(df, t, station=station)
+        fig.add_trace(go.Scatter(x=t / 3600, y=count, mode="lines", name=label, line_shape="hv",
+                                 fill="tozeroy"), row=row, col=1)
+        fig.update_yaxes(title_text="in view", rangemode="tozero", row=row, col=1,
+                         dtick=1 if count.max(initial=0) <= 5 else None)  # whole satellites
+    fig.update_xaxes(title_text="hours", row=n, col=1)
+    fig.update_layout(title=f"Satellites above the mask at {station}", showlegend=False,
+                      height=120 + 200 * n, margin=dict(t=70, b=40))
     return fig
+
+
+def link_table(budgets: Sequence[LinkBudget], range_km: float = 1000.0) -> pd.DataFrame:
+    """One row per link budget: frequency (MHz/GHz/THz text), EIRP, path loss, C/N0 and the
+    data rate at ``range_km``."""
+    d = float(as_value(range_km, "km", "range_km", lo=0.0, lo_inclusive=False))
+    tag = f"{d:.0f}km"
+    return pd.DataFrame([{
+        "preset": b.name, "frequency": format_frequency(b.frequency), "EIRP_dBW": round(b.eirp, 1),
+        f"FSPL_{tag}_dB": round(float(b.fspl(d)), 1), f"CN0_{tag}_dBHz": round(float(b.cn0(d)), 1),
+        f"rate_{tag}": f"{b.data_rate(d).to(u.Mbit / u.s):.0f}"} for b in budgets])
 
 
 def plot_rates(budgets: Sequence[LinkBudget], ranges: Any = None) -> go.Figure:

@@ -23,13 +23,33 @@ def _earth_surface(n: int = 40):
                       showscale=False, opacity=1.0, hoverinfo="skip", name="Earth")
 
 
+def _default_camera(p: np.ndarray) -> dict:
+    """Camera for a globe: when all tracks lie in one plane, an orthographic view 15° off the
+    orbit normal (a low ring shows as an open ellipse, neither edge-on nor hidden behind the
+    Earth's limb by perspective); else a fixed oblique perspective view."""
+    pts = p.reshape(-1, 3)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) >= 3:
+        _, sv, vt = np.linalg.svd(pts, full_matrices=False)
+        if sv[2] < 0.2 * sv[0]:  # flat point cloud: one orbital plane
+            n = vt[2] if vt[2][2] >= 0 else -vt[2]
+            w = np.cross([0.0, 0.0, 1.0], n)
+            w = w / np.linalg.norm(w) if np.linalg.norm(w) > 1e-6 else vt[0]
+            d = 1.4 * (np.cos(np.radians(15)) * n + np.sin(np.radians(15)) * w)
+            return {"eye": {"x": float(d[0]), "y": float(d[1]), "z": float(d[2])},
+                    "projection": {"type": "orthographic"}}
+    return {"eye": {"x": 1.2, "y": 1.2, "z": 0.7}}
+
+
 def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
-                 max_tracks: int = 60, marker_size: float = 3.0, names: Sequence[str] | None = None):
+                 max_tracks: int = 60, marker_size: float = 3.0, names: Sequence[str] | None = None,
+                 camera_eye: dict[str, float] | None = None):
     """3-D globe with orbit tracks and satellite markers.
 
     ``positions``: (S, E, 3) km (GCRS or ITRS). The first epoch gets a marker per satellite;
     at most ``max_tracks`` tracks are drawn (evenly chosen). ``groups`` (S,) ints colour the
-    markers (e.g. the plane index).
+    markers (e.g. the plane index). ``camera_eye``: plotly scene camera eye (x, y, z); by default
+    a single orbital plane is seen 15° off its normal so the whole ring shows.
     """
     import plotly.graph_objects as go
 
@@ -53,7 +73,7 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
     axis = {"range": [-lim, lim], "visible": False}
     fig.update_layout(title=title, height=550, margin={"l": 0, "r": 0, "t": 40, "b": 0},
                       scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube",
-                             "camera": {"eye": {"x": 1.2, "y": 1.2, "z": 0.7}}},
+                             "camera": {"eye": camera_eye} if camera_eye else _default_camera(p)},
                       showlegend=False)
     return fig
 
@@ -111,9 +131,14 @@ def shadow_figure(minutes, fractions: dict[str, np.ndarray], title: str = ""):
     """Shadow fraction (0 sunlit .. 1 umbra) against time in minutes, one line per model."""
     import plotly.graph_objects as go
 
+    # Models mostly agree, so later lines would hide earlier ones: the first is wide and pale,
+    # the others narrow and dashed on top of it.
+    styles = ({"width": 5, "color": "rgba(31,119,180,0.45)"}, {"width": 2, "dash": "dash"},
+              {"width": 2, "dash": "dot"})
     fig = go.Figure()
-    for name, f in fractions.items():
-        fig.add_trace(go.Scatter(x=minutes, y=f, mode="lines", name=name, line_shape="linear"))
+    for k, (name, f) in enumerate(fractions.items()):
+        fig.add_trace(go.Scatter(x=minutes, y=f, mode="lines", name=name, line_shape="linear",
+                                 line=styles[min(k, len(styles) - 1)]))
     fig.update_layout(title=title, xaxis_title="minutes after epoch",
                       yaxis_title="fraction of the solar disk hidden", height=350,
                       yaxis_range=[-0.05, 1.05])
