@@ -124,6 +124,9 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
                     timeout=180_000)
             page.wait_for_timeout(2000)
             before = _median_seconds(page)
+            hist_before = page.evaluate(
+                "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot')[0]"
+                ".data[0].x)")
             text_before = page.locator(".ocl-median").first.inner_text()
             assert re.search(r"Median response time", text_before)
             readout = page.locator(".ocl-satellites .widget-readout").first
@@ -155,12 +158,13 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
             panel = page.locator(".ocl-panel").first
             assert panel.locator(".bars path").count() > 10
             assert panel.locator(".scatterlayer .js-line").count() >= 2
-            # ... and the figures were updated in place: the size plot's "current" marker and
-            # the globe now show 2,800 satellites
+            # ... and the figures followed: the histogram (updated in place) changed, the globe
+            # (in place) shows 2,800 satellites, the size plot (redrawn) marks 2,800
             traces = page.evaluate(
                 "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot'))"
                 ".map(d => (d.data || []).map(t => Array.from(t.x || [])))")
-            assert traces[2][2] == [2800]
+            assert traces[0][0] != hist_before
             assert len(traces[1][1]) == 2800
+            assert traces[2][2] == [2800]
         finally:
             browser.close()
