@@ -9,9 +9,10 @@ from astropy import units as u
 from astropy.time import Time
 
 from lab._validate import as_time, as_value, check_choice, check_int
-from lab.constants import MU_EARTH, OMEGA_EARTH, R_EARTH
+from lab.constants import MU_EARTH, R_EARTH
 from lab.orbits import core
 from lab.orbits._time import DEFAULT_EPOCH, resolve_times
+from lab.orbits.frames import _earth_fixed_velocity, gcrs_to_itrs_matrix, itrs_to_geodetic
 from lab.orbits.orbit import FRAMES, MODELS, Orbit
 
 __all__ = ["Constellation"]
@@ -190,6 +191,9 @@ class Constellation:
             if not -len(self) <= k < len(self):
                 raise IndexError(f"satellite index {k} out of range for {len(self)} satellites")
             k %= len(self)
+            name = self._names[k] if self._names is not None else None
+            if self._tles is not None:  # keep the exact SGP4 state at the TLE epoch
+                return Orbit.from_tle(*self._tles[k], name=name)
             nu = float(core.mean_to_true(self._M0[k], self._e[k]))
             off = 0.0 if self._t_offset is None else float(self._t_offset[k])
             ep = self._epoch + off * u.s if off else self._epoch
@@ -197,9 +201,6 @@ class Constellation:
                 self._a[k], self._e[k], self._i[k], self._raan[k], self._argp[k], nu
             )
             sat = self._satrecs[k] if self._satrecs is not None else None
-            name = self._names[k] if self._names is not None else None
-            if self._tles is not None:  # keep the exact SGP4 state at the TLE epoch
-                return Orbit.from_tle(*self._tles[k], name=name)
             return Orbit(
                 self._a[k],
                 self._e[k],
@@ -318,14 +319,10 @@ class Constellation:
             return (r, v) if velocity else r
         rot = None
         if frame == "itrs":
-            from lab.orbits.frames import gcrs_to_itrs_matrix
-
             rot = gcrs_to_itrs_matrix(tt)
         out = self._kernel(sec, model, rot, velocity)
         if velocity and frame == "itrs":
-            r, v = out
-            v[..., 0] += OMEGA_EARTH * r[..., 1]
-            v[..., 1] -= OMEGA_EARTH * r[..., 0]
+            _earth_fixed_velocity(*out)
         return out
 
     def _kernel(self, sec: np.ndarray, model: str, rot, velocity: bool):
@@ -371,8 +368,6 @@ class Constellation:
 
     def ground_track(self, times, model: str = "j2"):
         """(lat_deg, lon_deg, alt_km) each (S, E): WGS-84 geodetic sub-satellite points."""
-        from lab.orbits.frames import itrs_to_geodetic
-
         return itrs_to_geodetic(self.positions(times, model=model, frame="itrs"))
 
     def propagate(self, dt, model: str = "j2") -> Constellation:

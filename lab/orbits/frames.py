@@ -14,6 +14,7 @@ import numpy as np
 from astropy.time import Time
 
 from lab._validate import as_time
+from lab.constants import OMEGA_EARTH
 
 __all__ = [
     "gcrs_to_itrs_matrix",
@@ -47,6 +48,14 @@ def _cached(kind: str, t: Time, fn):
     return val
 
 
+def _matrices(kind: str, times, fn) -> np.ndarray:
+    """Cached per-epoch matrices ``fn(t)`` (E, 3, 3) for ``times``; (3, 3) for a scalar time."""
+    t = as_time(times, "times")
+    scalar = t.isscalar
+    M = _cached(kind, t.reshape((1,)) if scalar else t.ravel(), fn)
+    return M[0] if scalar else M
+
+
 def _polar_motion(t: Time):
     """Polar motion x_p, y_p (rad) as astropy uses for GCRS -> ITRS."""
     try:  # the function astropy's own frame transforms call
@@ -74,11 +83,7 @@ def gcrs_to_itrs_matrix(times) -> np.ndarray:
 
     ``times``: astropy Time (scalar -> (3, 3)) or anything :func:`lab._validate.as_time` accepts.
     """
-    t = as_time(times, "times")
-    scalar = t.isscalar
-    t1 = t.reshape((1,)) if scalar else t.ravel()
-    M = _cached("c2t", t1, _c2t)
-    return M[0] if scalar else M
+    return _matrices("c2t", times, _c2t)
 
 
 def _teme2gcrs(t: Time) -> np.ndarray:
@@ -99,11 +104,7 @@ def teme_to_gcrs_matrix(times) -> np.ndarray:
     For long grids the matrix is evaluated exactly by astropy on knots every 10 minutes and
     interpolated in between (it changes by < 1e-9 rad per 10 min: precession-nutation only).
     """
-    t = as_time(times, "times")
-    scalar = t.isscalar
-    t1 = t.reshape((1,)) if scalar else t.ravel()
-    M = _cached("teme", t1, _teme_interp)
-    return M[0] if scalar else M
+    return _matrices("teme", times, _teme_interp)
 
 
 def _teme_interp(t: Time) -> np.ndarray:
@@ -137,14 +138,17 @@ def gcrs_to_itrs_states(r, v, M: np.ndarray):
 
     ``M`` (E, 3, 3) from :func:`gcrs_to_itrs_matrix`; v_itrs = M v - ω⊕ × r_itrs.
     """
-    from lab.constants import OMEGA_EARTH
     from lab.orbits.core import apply_rotation
 
     r_i = apply_rotation(M, r)
-    v_i = apply_rotation(M, v)
-    v_i[..., 0] += OMEGA_EARTH * r_i[..., 1]
-    v_i[..., 1] -= OMEGA_EARTH * r_i[..., 0]
-    return r_i, v_i
+    return r_i, _earth_fixed_velocity(r_i, apply_rotation(M, v))
+
+
+def _earth_fixed_velocity(r_itrs, v_rot):
+    """Subtract ω⊕ × r in place from rotated inertial velocities (..., 3) km/s; returns ``v_rot``."""
+    v_rot[..., 0] += OMEGA_EARTH * r_itrs[..., 1]
+    v_rot[..., 1] -= OMEGA_EARTH * r_itrs[..., 0]
+    return v_rot
 
 
 def itrs_to_geodetic(r_itrs_km) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -260,26 +260,26 @@ class Orbit:
             self.name,
         )
 
-    def states(self, times, model: str = "kepler", frame: str = "gcrs"):
-        """(r km, v km/s) plain arrays of shape (E, 3) at ``times`` (Time or seconds after epoch)."""
+    def _as_constellation(self):
+        """This orbit as a one-satellite Constellation (its propagation machinery)."""
         from lab.orbits.constellation import Constellation
 
+        return Constellation.from_orbits([self])
+
+    def states(self, times, model: str = "kepler", frame: str = "gcrs"):
+        """(r km, v km/s) plain arrays of shape (E, 3) at ``times`` (Time or seconds after epoch)."""
         self._check_model(model)
-        r, v = Constellation.from_orbits([self]).states(times, model=model, frame=frame)
+        r, v = self._as_constellation().states(times, model=model, frame=frame)
         return r[0], v[0]
 
     def positions(self, times, model: str = "kepler", frame: str = "gcrs") -> np.ndarray:
         """Positions (E, 3) km at ``times`` (Time or seconds after epoch) in GCRS or ITRS."""
-        from lab.orbits.constellation import Constellation
-
         self._check_model(model)
-        return Constellation.from_orbits([self]).positions(times, model=model, frame=frame)[0]
+        return self._as_constellation().positions(times, model=model, frame=frame)[0]
 
     def ground_track(self, times, model: str = "kepler"):
         """(lat_deg, lon_deg, alt_km) each of shape (E,)."""
-        from lab.orbits.constellation import Constellation
-
-        lat, lon, alt = Constellation.from_orbits([self]).ground_track(times, model=model)
+        lat, lon, alt = self._as_constellation().ground_track(times, model=model)
         return lat[0], lon[0], alt[0]
 
     def to_dict(self) -> dict[str, Any]:
