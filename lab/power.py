@@ -707,6 +707,12 @@ def simulate(
     reserve = as_value(compute_reserve, "", "compute_reserve", lo=0.0,
                        hi=battery.max_depth_of_discharge)
     ill = illumination(orbit, times, array=array, model=model, orbit_model=orbit_model)
+    return _timeline(ill, array, battery, loads, age0, soc0, reserve)
+
+
+def _timeline(ill: xr.Dataset, array: SolarArray, battery: Battery, loads: Loads, age0: float,
+              soc0: float, reserve: float) -> xr.Dataset:
+    """The body of :func:`simulate` on checked inputs and an :func:`illumination` of ``array``."""
     secs = ill["elapsed"].values
     dt = _steps(secs)
     gen = array_power(array.area, array.efficiency, ill["cos_incidence"].values,
@@ -930,8 +936,7 @@ def size_for(
     capacity = float(dmax[0]) / usable * (1.0 + mg) * (1.0 + 1e-9)
     array = array0.with_area(area)
     battery = battery0.with_capacity(capacity)
-    tl = simulate(c, array, battery, loads, t, age=age0, compute_reserve=reserve, model=model,
-                  orbit_model=orbit_model)
+    tl = _timeline(ill, array, battery, loads, age0, 1.0, reserve)  # same geometry: reuse ill
     short = float(tl["shortfall"].max())
     min_soc = float(tl["state_of_charge"].min()) if capacity > 0 else 1.0
     verified = short <= 1e-6 * max(1.0, float(total.max())) and \
@@ -981,27 +986,26 @@ def sunlight_over_year(orbit: Any, start: Any = None, days: int = 365,
     Returns a Dataset with dims ``(satellite, time)``: ``beta`` (deg), ``eclipse_fraction``,
     ``eclipse_minutes`` (longest shadow per orbit) and ``sunlit_fraction``.
     """
-    from lab.orbits import eclipse_fraction, sun_position
+    from lab.orbits import eclipse_fraction, sun_direction
 
     c = _as_constellation(orbit)
-    start_t = c.epoch if start is None else Time(start, scale="utc") if not isinstance(
-        start, Time) else start
-    n = int(round(as_value(days, u.day, "days", lo=0.0, lo_inclusive=False)
-                  / as_value(step_days, u.day, "step_days", lo=0.0, lo_inclusive=False)))
-    t = start_t + np.arange(n + 1) * as_value(step_days, u.day, "step_days") * u.day
+    start_t = c.epoch if start is None else as_time(start, "start")
+    n_days = as_value(days, u.day, "days", lo=0.0, lo_inclusive=False)
+    step = as_value(step_days, u.day, "step_days", lo=0.0, lo_inclusive=False)
+    n = int(round(n_days / step))
+    t = start_t + np.arange(n + 1) * step * u.day
     r, v = c.states(t, model=orbit_model)
     r, v = np.asarray(r, dtype=float), np.asarray(v, dtype=float)
     w = np.cross(r, v)
     w /= np.linalg.norm(w, axis=-1, keepdims=True)
-    sun = np.asarray(sun_position(t).to_value(u.km), dtype=float).reshape(-1, 3)
-    s_hat = sun / np.linalg.norm(sun, axis=-1, keepdims=True)
+    s_hat = sun_direction(t)
     beta = np.degrees(np.arcsin(np.clip(np.einsum("sei,ei->se", w, s_hat), -1, 1)))
     alt = np.broadcast_to(np.linalg.norm(r, axis=-1) - R_EARTH, beta.shape)
     alt_mean = alt.mean(axis=1, keepdims=True) * np.ones_like(beta)
     frac = np.asarray(eclipse_fraction(alt_mean * u.km, beta * u.deg), dtype=float)
     periods = _orbit_periods(c)[:, None]
     coords = {"time": t.datetime64, "satellite": np.arange(beta.shape[0]),
-              "day": ("time", np.arange(n + 1) * float(step_days))}
+              "day": ("time", np.arange(n + 1) * step)}
     dims = ("satellite", "time")
     return xr.Dataset({
         "beta": (dims, beta, {"units": "deg"}),

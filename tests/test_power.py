@@ -198,14 +198,19 @@ def test_drawdown_gives_the_smallest_battery():
 _sizes = st.floats(0.2, 4.0)
 
 
+def _random_compute(duty, seed):
+    """Three synthetic orbits and a random Three-Body compute request (1, E) W at ``duty``."""
+    t, shadow = synthetic_orbit(n_orbits=3, step=60.0)
+    util = np.random.default_rng(seed).uniform(0, 1, t.size) * duty
+    return t, shadow, PROFILES["three-body-744"].power(util)[None, :]
+
+
 @settings(max_examples=40, deadline=None)
 @given(area=_sizes, extra=st.floats(0.0, 3.0), cap=st.floats(0.0, 2000.0),
        duty=st.floats(0.0, 1.0), bus=st.floats(0.0, 300.0), seed=st.integers(0, 10),
        reserve=st.floats(0.0, 0.3))
 def test_more_array_area_never_lowers_served_energy(area, extra, cap, duty, bus, seed, reserve):
-    t, shadow = synthetic_orbit(n_orbits=3, step=60.0)
-    util = np.random.default_rng(seed).uniform(0, 1, t.size) * duty
-    creq = PROFILES["three-body-744"].power(util)[None, :]
+    t, shadow, creq = _random_compute(duty, seed)
     gen = array_power(np.array([area, area + extra])[:, None], 0.3, 1.0, shadow, packing=0.85)
     res, dt = run(gen, bus, creq, 40.0, t, cap=cap, dod=0.3, rc=500.0, rd=800.0, reserve=reserve)
     served = ((res["bus_served"] + res["compute_served"]) * dt).sum(axis=1)
@@ -217,9 +222,7 @@ def test_more_array_area_never_lowers_served_energy(area, extra, cap, duty, bus,
        duty=st.floats(0.0, 1.0), bus=st.floats(0.0, 300.0), seed=st.integers(0, 10),
        reserve=st.floats(0.0, 0.3))
 def test_more_battery_never_raises_shortfall(area, cap, extra, duty, bus, seed, reserve):
-    t, shadow = synthetic_orbit(n_orbits=3, step=60.0)
-    util = np.random.default_rng(seed).uniform(0, 1, t.size) * duty
-    creq = PROFILES["three-body-744"].power(util)[None, :]
+    t, shadow, creq = _random_compute(duty, seed)
     gen = array_power(np.full((2, 1), area), 0.3, 1.0, shadow, packing=0.85)
     res, dt = run(gen, bus, creq, 40.0, t, cap=np.array([cap, cap + extra]), dod=0.3,
                   reserve=reserve)
