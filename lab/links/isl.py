@@ -185,10 +185,11 @@ def isl_graph(
     if t.ndim:
         raise ValueError("time must be a single time (use isl_state for a grid)")
     lb = LinkBudget.preset(budget) if isinstance(budget, str) else budget
-    st = isl_state(constellation, t, pattern, max_range=max_range,
-                   min_grazing_height=min_grazing_height, max_cross_latitude=max_cross_latitude,
-                   model=model)
-    r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
+    mr, mg, ml = _check_isl_args(max_range, min_grazing_height, max_cross_latitude)
+    pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
+    r1 = itrs_positions(constellation, t.reshape(1), model)  # (S, 1, 3): one propagation
+    st = _isl_from_positions(r1, pairs, cross, mr, mg, ml)
+    r = r1[:, 0]
     plane, slot = _plane_slot(constellation)
     g = nx.Graph()
     g.add_nodes_from(
