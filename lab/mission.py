@@ -109,6 +109,7 @@ TERMS = (
 FIBER_SPEED = 0.67 * C_LIGHT  # km/s, light in optical fibre (refractive index ~1.5)
 MIN_GRAZING_HEIGHT = 80.0  # km, a laser link must pass above the dense atmosphere (lab.links)
 _BIG = np.iinfo(np.int64).max // 4
+SWEEP_SIZES = (12, 48, 120, 300, 720, 1400, 2800)  # default sizes of sweep() and the CLI
 
 
 # --------------------------------------------------------------------------------------------
@@ -519,8 +520,8 @@ def configure(
     if hardware is not None:
         changes["hardware"] = get_profile(hardware).name if isinstance(hardware, str) else hardware
     if network is not None:
-        _stations(network)
-        changes["network"] = network if isinstance(network, str) else tuple(_stations(network))
+        stations = _stations(network)  # validates
+        changes["network"] = network if isinstance(network, str) else stations
     return replace(sc, **changes), notes
 
 
@@ -891,7 +892,6 @@ def response_times(
     up_bits = 8 * (sc.prompt_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
     down_bits = 8 * (sc.output_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
     E = g.t.size
-    ar = np.arange(t_arr.size)
 
     # 1. wait for a contact: the best shell/satellite over all stations.
     best_shell = np.argmax(g.best_margin, axis=0)
@@ -1044,7 +1044,7 @@ def response_times(
     df["hops_up"] = dk + dp
     df["hops_back"] = dk2 + dp2
     df["on_battery"] = on_batt
-    df.index = pd.RangeIndex(ar.size, name="request")
+    df.index = pd.RangeIndex(t_arr.size, name="request")
     summary, table = _summarize(df)
     summary.update({
         "scenario": sc.name, "n_satellites": sc.n_satellites, "n_requests": int(t_arr.size),
@@ -1087,7 +1087,7 @@ def _live_inference(sc: Scenario, inference: np.ndarray, uplink: np.ndarray, rat
 
 def sweep(
     scenario: str | Scenario,
-    n_satellites: Iterable[int] = (12, 48, 120, 300, 720, 1400, 2800),
+    n_satellites: Iterable[int] = SWEEP_SIZES,
     requests: int | None = 1000,
     seed: int = 0,
     *,

@@ -53,7 +53,7 @@ def sweep_cmd(args: argparse.Namespace) -> int:
     """Print response-time percentiles versus constellation size."""
     from lab import mission
 
-    sizes = args.sizes or [12, 48, 120, 300, 720, 1400, 2800]
+    sizes = args.sizes or mission.SWEEP_SIZES
     df = mission.sweep(args.preset, sizes, requests=args.requests, seed=args.seed,
                        progress=not args.json)
     if args.json:
