@@ -16,6 +16,8 @@ from __future__ import annotations
 import html
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from typing import Any
 
@@ -118,9 +120,9 @@ class MissionPanel:
         self.fig_size = self._make_size_figure()
         self._size_box = w.Box([self.fig_size])
         self._apply_preset(preset)
-        self.recompute_curve()
-        self.update()
-        for fig in (self.fig_dist, self.fig_globe, self.fig_size):
+        self._sweep_curve()
+        self.update()  # also draws the size figure (synced by _redraw_size)
+        for fig in (self.fig_dist, self.fig_globe):
             _sync(fig)  # the state a view sees when it connects after this cell has run
         self.preset.observe(self._on_preset, names="value")
         for c in (self.satellites, self.planes):
@@ -146,8 +148,12 @@ class MissionPanel:
         base = mission.get_preset(self.preset.value)
         return mission.configure(
             base, n_satellites=self.satellites.value, planes=self.planes.value or None,
-            alt=self._alt(base), model_params=float(self.model.value) * 1e9,
-            hardware=self.accelerator.value, network=self.network.value)
+            **self._physics(base))
+
+    def _physics(self, base: mission.Scenario) -> dict[str, Any]:
+        """The :func:`mission.configure` arguments of the physics controls (not the size)."""
+        return dict(alt=self._alt(base), model_params=float(self.model.value) * 1e9,
+                    hardware=self.accelerator.value, network=self.network.value)
 
     def _alt(self, base: mission.Scenario) -> float | None:
         """The altitude slider overrides every shell only once it leaves the preset's value."""
@@ -168,31 +174,27 @@ class MissionPanel:
             if net in self.network.options:
                 self.network.value = net
 
-    class _QuietCtx:
-        def __init__(self, panel: MissionPanel) -> None:
-            self.panel = panel
-
-        def __enter__(self) -> None:
-            self.panel._busy = True
-
-        def __exit__(self, *exc: Any) -> None:
-            self.panel._busy = False
-
-    def _quiet(self) -> MissionPanel._QuietCtx:
-        return MissionPanel._QuietCtx(self)
+    @contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Set controls without triggering the callbacks."""
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
 
     # -- callbacks ----------------------------------------------------------------------------
     def _on_preset(self, change: Any = None) -> None:
         if self._busy:
             return
         self._apply_preset(self.preset.value)
-        self.recompute_curve()
+        self._sweep_curve()
         self.update()
 
     def _on_physics(self, change: Any = None) -> None:
         if self._busy:
             return
-        self.recompute_curve()
+        self._sweep_curve()
         self.update()
 
     def update(self, change: Any = None) -> mission.ResponseTimes | None:
@@ -205,7 +207,7 @@ class MissionPanel:
         self.result = res
         self._draw_dist(res)
         self._draw_globe(res)
-        self._draw_marker(res)
+        self._redraw_size()  # the current point on the curve
         s = res.summary
         self.last_update_s = time.perf_counter() - t0
         self.median.value = (
@@ -223,11 +225,14 @@ class MissionPanel:
         return res
 
     def recompute_curve(self) -> None:
-        """Median response time versus size for the current physics (shows progress)."""
-        base, _ = mission.configure(
-            mission.get_preset(self.preset.value), alt=self._alt(mission.get_preset(self.preset.value)),
-            model_params=float(self.model.value) * 1e9, hardware=self.accelerator.value,
-            network=self.network.value)
+        """Median response time versus size for the current physics (shows progress), redrawn."""
+        self._sweep_curve()
+        self._redraw_size()
+
+    def _sweep_curve(self) -> None:
+        """Sweep the curve without drawing it (the callbacks draw it in :meth:`update`)."""
+        preset = mission.get_preset(self.preset.value)
+        base, _ = mission.configure(preset, **self._physics(preset))
         self.progress.value = 0
         self.progress.bar_style = "info"
 
@@ -239,7 +244,6 @@ class MissionPanel:
                                    dt=self.dt, progress=False, callback=step)
         self.curve_seconds = time.perf_counter() - t0
         self.progress.bar_style = "success"
-        self._redraw_size()
 
     # -- figures ------------------------------------------------------------------------------
     def _make_dist_figure(self) -> go.FigureWidget:
@@ -336,9 +340,6 @@ class MissionPanel:
             self.fig_globe.data[2].y = _js(r * np.cos(lat) * np.sin(lon), 0)
             self.fig_globe.data[2].z = _js(r * np.sin(lat), 0)
 
-    def _draw_marker(self, res: mission.ResponseTimes) -> None:
-        self._redraw_size()
-
     def _redraw_size(self) -> None:
         """Draw the size curve and the current point as a *new* small FigureWidget.
 
@@ -358,9 +359,8 @@ class MissionPanel:
                 fig.data[2].y = [float(max(self.result.summary["p50"], 1e-3))]
         _sync(fig)
         old, self.fig_size = self.fig_size, fig
-        if hasattr(self, "_size_box"):
-            self._size_box.children = (fig,)
-            old.close()
+        self._size_box.children = (fig,)
+        old.close()
 
     # -- convenience for tests and notebooks --------------------------------------------------
     def set(self, **values: Any) -> mission.ResponseTimes | None:
@@ -373,5 +373,5 @@ class MissionPanel:
             for k, v in values.items():
                 getattr(self, k).value = v
         if {"altitude", "model", "accelerator", "network"} & set(values):
-            self.recompute_curve()
+            self._sweep_curve()
         return self.update()
