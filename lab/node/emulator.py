@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from lab._validate import as_value
+from lab.node.server import _root_url
 
 __all__ = ["LinkEmulator"]
 
@@ -34,17 +35,11 @@ _HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te
 
 
 def _target_url(target: Any) -> str:
-    if isinstance(target, str):
-        url = target.rstrip("/")
-    else:
-        url = getattr(target, "url", None)
-        if not isinstance(url, str):
-            raise TypeError("server_or_url must be a URL string or an object with a .url "
-                            f"(InferenceServer, LinkEmulator), got {type(target).__name__}")
-        url = url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"server_or_url must be an http(s) URL (got {url!r})")
-    return url[:-3] if url.endswith("/v1") else url
+    url = target if isinstance(target, str) else getattr(target, "url", None)
+    if not isinstance(url, str):
+        raise TypeError("server_or_url must be a URL string or an object with a .url "
+                        f"(InferenceServer, LinkEmulator), got {type(target).__name__}")
+    return _root_url(url, "server_or_url")
 
 
 class LinkEmulator:
@@ -134,17 +129,14 @@ class LinkEmulator:
             self._loop = uvloop.new_event_loop()
         except ImportError:  # pragma: no cover
             self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True,
-                                        name="LinkEmulator")
+        self._thread = threading.Thread(target=self._run, daemon=True, name="LinkEmulator")
         self._thread.start()
         fut = asyncio.run_coroutine_threadsafe(self._start_server(), self._loop)
         fut.result(timeout=30)
         return self
 
-    def _run(self, ready: threading.Event) -> None:
+    def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        ready.set()
         self._loop.run_forever()
 
     async def _start_server(self) -> None:

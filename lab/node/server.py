@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from lab._validate import as_value, check_int
 from lab.node.model import resolve_model
@@ -84,40 +85,13 @@ def port_in_use(port: int, host: str = HOST) -> bool:
 def _is_alive(pid: int) -> bool:
     """True if ``pid`` exists and is not a zombie."""
     try:
-        import psutil
-    except ImportError:  # pragma: no cover - /proc fallback
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                state = fh.read().rsplit(")", 1)[1].split()[0]
-            return state not in ("Z", "X")
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            return False
-    try:
         return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
 
 def _descendants(pid: int) -> list[int]:
-    """Process ids of all descendants of ``pid`` (psutil, else a /proc scan)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - /proc fallback
-        children: dict[int, list[int]] = {}
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    with open(f"/proc/{d}/stat") as fh:
-                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-                    children.setdefault(ppid, []).append(int(d))
-                except (OSError, IndexError, ValueError):
-                    pass
-        out, todo = [], [pid]
-        while todo:
-            for c in children.get(todo.pop(), []):
-                out.append(c)
-                todo.append(c)
-        return out
+    """Process ids of all descendants of ``pid``."""
     try:
         return [p.pid for p in psutil.Process(pid).children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -215,13 +189,12 @@ def _finalize(proc: subprocess.Popen | None, pgid: int | None, known: set[int]) 
 # --------------------------------------------------------------------------- the server
 
 
-def _root_url(url: str) -> str:
+def _root_url(url: str, name: str = "remote") -> str:
+    """``url`` without a trailing ``/`` or ``/v1`` (the server root); ValueError unless http(s)."""
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise ValueError(f"remote must be an http(s) URL like 'http://host:8000' (got {url!r})")
+        raise ValueError(f"{name} must be an http(s) URL like 'http://host:8000' (got {url!r})")
     url = url.rstrip("/")
-    if url.endswith("/v1"):
-        url = url[:-3]
-    return url
+    return url[:-3] if url.endswith("/v1") else url
 
 
 class InferenceServer:
@@ -354,9 +327,7 @@ class InferenceServer:
 
     # ----------------------------------------------------------------------- lifecycle
     def __enter__(self) -> InferenceServer:
-        if not self.is_running or self.remote is not None:
-            self.start()
-        return self
+        return self.start()  # a no-op for a running local server
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
@@ -501,10 +472,9 @@ class InferenceServer:
         Raises ``RuntimeError`` if a process of the tree survives (should never happen).
         """
         with self._lock:
-            for c in (self._client,):
+            if self._client is not None:
                 with contextlib.suppress(Exception):
-                    if c is not None:
-                        c.close()
+                    self._client.close()
             self._client = None
             self._async_client = None
             if self.process is None:
