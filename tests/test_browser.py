@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.node.server import find_free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "05_response_time.ipynb"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -27,16 +28,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def voila_url():
     """Voila on a free local port, in its own process group, always stopped afterwards."""
-    port = _free_port()
+    port = find_free_port()
     voila = Path(sys.executable).with_name("voila")
     assert voila.exists(), f"voila is not installed next to {sys.executable}"
     ARTIFACTS.mkdir(exist_ok=True)
