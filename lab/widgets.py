@@ -1,9 +1,13 @@
 """Interactive panel over :mod:`lab.mission`: change the constellation, watch the response time.
 
 ``MissionPanel()`` builds ipywidgets controls (preset, satellites, planes, altitude, model size,
-accelerator, station network) and three plotly ``FigureWidget``s updated in place with
-``batch_update``: the response-time distribution with its breakdown, the constellation on a
-globe, and the median response time versus constellation size with the current point marked.
+accelerator, station network) and three plotly ``FigureWidget``s in fixed slots of the panel:
+the response-time distribution with its breakdown, the constellation on a globe, and the median
+response time versus constellation size with the current point marked. Every update draws each
+figure as a fresh ``FigureWidget`` from its full state and swaps it into its slot: plotly's
+in-place update messages were intermittently lost in a real browser under load (the size plot's
+marker, then the globe, stayed behind; see tests/test_browser.py), while a widget's initial
+state always arrives.
 The median is shown in an HTML widget with the CSS class ``ocl-median`` (its ``data-seconds``
 attribute carries the number), so a browser test can read it.
 
@@ -118,12 +122,11 @@ class MissionPanel:
         self.fig_dist = self._make_dist_figure()
         self.fig_globe = self._make_globe_figure()
         self.fig_size = self._make_size_figure()
-        self._size_box = w.Box([self.fig_size])
+        self._slots = {name: w.Box([getattr(self, name)])
+                       for name in ("fig_dist", "fig_globe", "fig_size")}
         self._apply_preset(preset)
         self._sweep_curve()
-        self.update()  # also draws the size figure (synced by _redraw_size)
-        for fig in (self.fig_dist, self.fig_globe):
-            _sync(fig)  # the state a view sees when it connects after this cell has run
+        self.update()  # draws the three figures
         self.preset.observe(self._on_preset, names="value")
         for c in (self.satellites, self.planes):
             c.observe(self.update, names="value")
@@ -134,7 +137,7 @@ class MissionPanel:
                           layout=w.Layout(min_width="450px", overflow="visible"))
         self.widget = w.VBox([
             w.HBox([controls, w.VBox([self.median, self.info], layout=w.Layout(flex="1 1 auto"))]),
-            self.fig_dist, w.HBox([self.fig_globe, self._size_box]),
+            self._slots["fig_dist"], w.HBox([self._slots["fig_globe"], self._slots["fig_size"]]),
         ])
         self.widget.add_class("ocl-panel")
 
@@ -313,17 +316,18 @@ class MissionPanel:
         terms = b[list(mission.TERMS)].to_numpy()
         share = np.array([terms[d].mean(axis=0) for d in dec])
         share = share / np.maximum(share.sum(axis=1, keepdims=True), 1e-12)
-        with self.fig_dist.batch_update():
-            self.fig_dist.data[0].x = _js(centers)
-            self.fig_dist.data[0].y = _js(counts)
-            self.fig_dist.data[0].width = _js(np.diff(edges))
+        fig = self._make_dist_figure()
+        with fig.batch_update():
+            fig.data[0].x = _js(centers)
+            fig.data[0].y = _js(counts)
+            fig.data[0].width = _js(np.diff(edges))
             # pad the log x range by a bin on each side so the outer bars are not clipped
             step = np.log10(edges[1] / edges[0])
-            self.fig_dist.layout.xaxis.range = _js(
-                [np.log10(edges[0]) - step, np.log10(edges[-1]) + step])
+            fig.layout.xaxis.range = _js([np.log10(edges[0]) - step, np.log10(edges[-1]) + step])
             for i, _term in enumerate(mission.TERMS):
-                self.fig_dist.data[i + 1].x = labels
-                self.fig_dist.data[i + 1].y = _js(share[:, i])
+                fig.data[i + 1].x = labels
+                fig.data[i + 1].y = _js(share[:, i])
+        self._show("fig_dist", fig)
 
     def _draw_globe(self, res: mission.ResponseTimes) -> None:
         g = res.geometry
@@ -331,23 +335,19 @@ class MissionPanel:
         x, y = p[:, 0], p[:, 1]
         lat = np.radians([st.lat for st in g.stations])
         lon = np.radians([st.lon for st in g.stations])
-        with self.fig_globe.batch_update():
-            sats = self.fig_globe.data[1]
+        fig = self._make_globe_figure()
+        with fig.batch_update():
+            sats = fig.data[1]
             sats.x, sats.y, sats.z = _js(x, 0), _js(y, 0), _js(p[:, 2], 0)
             sats.marker.color = np.where(g.has_compute, "#ffcc00", "#aaaaaa").tolist()
             r = R_EARTH * 1.01
-            self.fig_globe.data[2].x = _js(r * np.cos(lat) * np.cos(lon), 0)
-            self.fig_globe.data[2].y = _js(r * np.cos(lat) * np.sin(lon), 0)
-            self.fig_globe.data[2].z = _js(r * np.sin(lat), 0)
+            fig.data[2].x = _js(r * np.cos(lat) * np.cos(lon), 0)
+            fig.data[2].y = _js(r * np.cos(lat) * np.sin(lon), 0)
+            fig.data[2].z = _js(r * np.sin(lat), 0)
+        self._show("fig_globe", fig)
 
     def _redraw_size(self) -> None:
-        """Draw the size curve and the current point as a *new* small FigureWidget.
-
-        In a real browser, in-place updates of this figure (sent right after the large globe
-        update) were intermittently lost under load, leaving the "current" marker behind (see
-        tests/test_browser.py); a fresh widget is drawn from its full state, which is reliable
-        and cheap for 3 traces of at most 9 points.
-        """
+        """Draw the size curve and the current point."""
         fig = self._make_size_figure()
         with fig.batch_update():
             if self.curve is not None:
@@ -357,9 +357,14 @@ class MissionPanel:
             if self.result is not None:
                 fig.data[2].x = [int(self.result.summary["n_satellites"])]
                 fig.data[2].y = [float(max(self.result.summary["p50"], 1e-3))]
+        self._show("fig_size", fig)
+
+    def _show(self, name: str, fig: go.FigureWidget) -> None:
+        """Put the freshly drawn ``fig`` in the slot of figure ``name``; close the old widget."""
         _sync(fig)
-        old, self.fig_size = self.fig_size, fig
-        self._size_box.children = (fig,)
+        old = getattr(self, name)
+        setattr(self, name, fig)
+        self._slots[name].children = (fig,)
         old.close()
 
     # -- convenience for tests and notebooks --------------------------------------------------
