@@ -128,6 +128,55 @@ class Constellation:
         return cls._walker("star", total, planes, phasing, alt, inc, epoch, raan0, 180.0)
 
     @classmethod
+    def walker(
+        cls,
+        total: int,
+        planes: int,
+        phasing: int,
+        alt,
+        inc=None,
+        epoch=None,
+        *,
+        raan0=None,
+        ltan=None,
+        raan_spread=360.0,
+    ) -> Constellation:
+        """A Walker shell with its planes' nodes spread over ``raan_spread`` degrees.
+
+        ``raan_spread`` 360 is :meth:`walker_delta`, 180 :meth:`walker_star`; a narrower spread
+        puts the planes evenly from ``raan0 - spread/2`` to ``raan0 + spread/2`` (e.g. a band of
+        dawn-dusk planes around the terminator), with the slots and phasing of the delta
+        pattern. ``inc`` in deg, ``None`` for the sun-synchronous inclination at ``alt``. The
+        first plane's node is ``raan0`` (deg) or, with ``ltan`` (hours), the node that has that
+        local time at ``epoch`` (:func:`lab.orbits.raan_from_ltan`).
+
+        >>> Constellation.walker(12, 1, 0, alt=535, ltan=22.5)  # the Three-Body plane
+        Constellation(Walker delta 97.5352°: 12/1/0 at 535 km, epoch=2025-05-14T04:12:00.000)
+        """
+        from lab.orbits.sun import raan_from_ltan, sun_synchronous_inclination
+
+        spread = as_value(raan_spread, u.deg, "raan_spread", lo=0.0, hi=360.0)
+        h = as_value(alt, u.km, "alt", lo=0.0, lo_inclusive=False)
+        i = sun_synchronous_inclination(h).to_value(u.deg) if inc is None else inc
+        ep = DEFAULT_EPOCH if epoch is None else as_time(epoch, "epoch")
+        if raan0 is not None and ltan is not None:
+            raise ValueError("give at most one of raan0 (deg) or ltan (hours)")
+        node0 = 0.0 if raan0 is None else as_value(raan0, u.deg, "raan0")
+        if ltan is not None:
+            node0 = float(raan_from_ltan(ltan, ep).to_value(u.deg))
+        P = check_int(planes, "planes", lo=1)
+        if spread == 360.0 or P == 1:
+            return cls.walker_delta(total, P, phasing, h, i, ep, raan0=node0)
+        if spread == 180.0:
+            return cls.walker_star(total, P, phasing, h, i, ep, raan0=node0)
+        c = cls.walker_delta(total, P, phasing, h, i, ep)
+        node = node0 - spread / 2 + spread * c.plane / (P - 1)
+        out = cls(c._a, 0.0, c._i, np.remainder(np.radians(node), TAU), 0.0, c._M0, ep,
+                  plane=c.plane, slot=c.slot)
+        out._walker_desc = c._walker_desc.replace("delta", f"band {spread:g}°")
+        return out
+
+    @classmethod
     def from_orbits(cls, orbits: Sequence[Orbit], plane=None) -> Constellation:
         """Constellation from a list of :class:`Orbit` (epochs may differ; the first is used).
 
