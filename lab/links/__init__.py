@@ -24,7 +24,7 @@ from lab.links.geometry import (
     slant_range,
     visibility,
 )
-from lab.links.isl import ISLState, isl_graph, isl_pairs, isl_state
+from lab.links.isl import ISLRules, ISLState, isl_graph, isl_pairs, isl_state
 from lab.links.routing import Route, route
 from lab.links.stations import (
     STATION_NETWORKS,
@@ -45,6 +45,7 @@ from lab.links.windows import (
 
 __all__ = [
     "DVBS2_MODCODS",
+    "ISLRules",
     "ISLState",
     "LINK_PRESETS",
     "STATION_NETWORKS",

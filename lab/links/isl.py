@@ -23,9 +23,31 @@ from lab.links.budget import LinkBudget
 from lab.links.geometry import grazing_height
 from lab.links.windows import default_model, itrs_positions
 
-__all__ = ["ISLState", "isl_graph", "isl_pairs", "isl_state"]
+__all__ = ["ISLRules", "ISLState", "isl_graph", "isl_pairs", "isl_state"]
 
 PATTERNS = ("+grid", "in-plane", "none")
+
+
+@dataclass(frozen=True)
+class ISLRules:
+    """When a laser inter-satellite link can be up (km, deg; Quantities accepted).
+
+    ``max_range``: longest link (Starlink's lasers reach ~5,400 km, DESIGN.md);
+    ``min_grazing_height``: the line of sight must pass above the dense atmosphere (80 km,
+    an assumption near the mesopause); ``max_cross_latitude``: cross-plane links are switched
+    off above this latitude, where adjacent planes cross (None: never).
+    """
+
+    max_range: Any = 5400.0
+    min_grazing_height: Any = 80.0
+    max_cross_latitude: Any = None
+
+    def __post_init__(self) -> None:
+        mr, mg, ml = _check_isl_args(self.max_range, self.min_grazing_height,
+                                     self.max_cross_latitude)
+        object.__setattr__(self, "max_range", mr)
+        object.__setattr__(self, "min_grazing_height", mg)
+        object.__setattr__(self, "max_cross_latitude", ml)
 
 
 def _plane_slot(c: Any) -> tuple[np.ndarray, np.ndarray]:
