@@ -29,12 +29,13 @@ def test_every_preset_number_has_a_source():
 def test_preset_facts():
     tb = PRESETS["three-body-12"]
     assert tb.n_satellites == 12 and tb.shells[0].planes == 1
-    assert 500 <= tb.shells[0].alt <= 600 and tb.profile.peak_tops == 744
-    assert tb.isl_bps == 100e9
+    assert 500 <= tb.shells[0].alt <= 600 and tb.profile.peak_tops == pytest.approx(744)
+    assert tb.isl_bps == pytest.approx(100e9)
     assert PRESETS["star-compute-2800"].n_satellites == 2800
     sun = PRESETS["suncatcher-81"]
-    assert sun.n_satellites == 81 and sun.shells[0].alt == 650 and sun.profile.name == "tpu-v6e"
-    assert sun.shells[0].ltan == 18.0  # dawn-dusk
+    assert sun.n_satellites == 81 and sun.profile.name == "tpu-v6e"
+    assert sun.shells[0].alt == pytest.approx(650) and sun.shells[0].kind == "cluster"
+    assert sun.shells[0].ltan == pytest.approx(18.0)  # dawn-dusk
     assert PRESETS["starcloud-1"].n_satellites == 1 and PRESETS["starcloud-1"].profile.name == "h100"
 
 
