@@ -23,7 +23,7 @@ from lab.mission.presets import get_preset
 from lab.mission.rescale import configure
 from lab.mission.scenario import Scenario
 from lab.mission.steps import (
-    Model,
+    Context,
     RequestState,
     back_to_view,
     choose_computer,
@@ -213,14 +213,14 @@ def response_times(
     estimate = Estimate.geometry(sc.n_satellites, n_epochs(dt)) + Estimate.requests(n_req)
     (estimate + Estimate.hop_matrix(_expected_hop_pairs(sc, n_req))).check(
         f"response_times of {sc.name!r}", max_memory_gb)
-    m = Model.build(sc, cached_geometry(sc, dt), dt, estimate, max_memory_gb)
+    ctx = Context.build(sc, cached_geometry(sc, dt), dt, estimate, max_memory_gb)
     req = RequestState(arrival=draw_arrivals())
     for step in (wait_for_contact, uplink, choose_computer, wait_for_power, queue_and_infer):
-        notes += step(m, req)
+        notes += step(ctx, req)
     if live:
-        notes += _measure_live(m, req, live_requests, server)
+        notes += _measure_live(ctx, req, live_requests, server)
     for step in (back_to_view, downlink):
-        notes += step(m, req)
+        notes += step(ctx, req)
     df = _breakdown(req)
     summary, table = _summarize(df)
     if summary["answered"] == 0:
@@ -230,10 +230,10 @@ def response_times(
         "planes": [s.planes for s in sc.shells], "seed": seed, "dt": dt,
         "in_view_share": float(np.mean(df["wait_for_contact"] == 0)),
     })
-    return ResponseTimes(sc, df, summary, table, notes, m.g)
+    return ResponseTimes(sc, df, summary, table, notes, ctx.g)
 
 
-def _measure_live(m: Model, req: RequestState, k: int, server: Any) -> list[str]:
+def _measure_live(ctx: Context, req: RequestState, k: int, server: Any) -> list[str]:
     """5b. Replace the inference term of the first ``k`` requests by a real measurement.
 
     Each request goes through :class:`lab.node.emulator.LinkEmulator` with that request's
@@ -256,7 +256,7 @@ def _measure_live(m: Model, req: RequestState, k: int, server: Any) -> list[str]
             emu = LinkEmulator(srv, delay=delay, bandwidth=float(req.uplink_rate[i])).start()
             stack.callback(emu.stop)
             res = measure(emu, ["Why do satellites need sunlight to compute?"],
-                          max_tokens=min(m.sc.output_tokens, 32))
+                          max_tokens=min(ctx.sc.output_tokens, 32))
             req.inference[i] = max(float(res.requests[0].e2el) - 2 * delay, 0.0)
     req.answered_at = req.powered_at + req.queue + req.inference
     return [f"inference of the first {n} requests measured live (local vLLM server "

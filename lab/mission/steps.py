@@ -1,7 +1,7 @@
 """The steps of the response model, each a function of the whole batch of requests.
 
 :func:`lab.mission.response_times` runs them in order on one :class:`RequestState` (a record of
-per-request arrays, filled in step by step) with one :class:`Model` (what does not depend on the
+per-request arrays, filled in step by step) with one :class:`Context` (what does not depend on the
 request: scenario, geometry, bits, battery). Every step is vectorized over requests; the only
 loops are over shells (a few).
 
@@ -35,7 +35,7 @@ from lab.power import Battery
 
 __all__ = [
     "FIBER_SPEED",
-    "Model",
+    "Context",
     "RequestState",
     "back_to_view",
     "choose_computer",
@@ -50,7 +50,7 @@ FIBER_SPEED = 0.67 * C_LIGHT  # km/s, light in optical fibre (refractive index ~
 
 
 @dataclass(frozen=True, eq=False)
-class Model:
+class Context:
     """What every step needs and no request changes."""
 
     sc: Scenario
@@ -69,7 +69,7 @@ class Model:
 
     @classmethod
     def build(cls, sc: Scenario, g: Geometry, dt: float, estimate: Estimate,
-              max_memory_gb: float | None = None) -> Model:
+              max_memory_gb: float | None = None) -> Context:
         overhead = sc.request_overhead_bytes
         endurance = battery_endurance_s(sc)
         return cls(sc, g, dt, 8 * (sc.prompt_tokens * sc.bytes_per_token + overhead),
@@ -146,22 +146,22 @@ def _rate(name: str, rng: np.ndarray) -> np.ndarray:
     return np.asarray(LINK_PRESETS[name].data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
 
 
-def _slant(m: Model, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+def _slant(ctx: Context, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
     """Slant range (km) of satellites ``sat`` at epochs ``e`` from their best station (at
     that station's elevation), and the backhaul (s) to that station (0 with direct access)."""
-    g = m.g
+    g = ctx.g
     st = g.station[sat, e].astype(int)
     el = np.clip(np.maximum(g.margin[sat, e].astype(float), 0.0) + g.mask[st], 0.0, 90.0)
     rng_km = slant_range(g.alt[sat], el).to_value(u.km)
-    return rng_km, (0.0 if m.sc.direct_user_access else m.backhaul[st])
+    return rng_km, (0.0 if ctx.sc.direct_user_access else ctx.backhaul[st])
 
 
-def _isl_delay(m: Model, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray],
+def _isl_delay(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray],
                bits: float) -> np.ndarray:
     """Laser-link delay (s) of ``h`` = (in-plane, cross-plane) hops carrying ``bits``:
     hops x (hop length / c + bits / ISL rate); 0 in shells whose +Grid is not usable."""
     k_in, k_x = h
-    g, sc = m.g, m.sc
+    g, sc = ctx.g, ctx.sc
     delay = (k_in * g.per_shell("hop_in")[shell] / C_LIGHT
              + k_x * g.per_shell("hop_cross")[shell] / C_LIGHT
              + (k_in + k_x) * (bits / sc.isl_bps if sc.isl_bps > 0 else 0.0))
@@ -183,41 +183,41 @@ def inference_latency(sc: Scenario, cap_w: float | None, batch: int) -> float:
 
 
 # ------------------------------------------------------------------------------ the steps
-def wait_for_contact(m: Model, req: RequestState) -> list[str]:
+def wait_for_contact(ctx: Context, req: RequestState) -> list[str]:
     """1. Until the best satellite over all shells and stations is in view (interpolated;
     inf if none ever is: the margins are periodic, so then no request gets one)."""
-    best_sat, best_margin = m.g.best_in_view()
+    best_sat, best_margin = ctx.g.best_in_view()
     best_shell = np.argmax(best_margin, axis=0)
-    E = m.n_epochs
-    t_c, j_c = next_contact(best_margin[best_shell, np.arange(E)], req.arrival, m.dt)
+    E = ctx.n_epochs
+    t_c, j_c = next_contact(best_margin[best_shell, np.arange(E)], req.arrival, ctx.dt)
     je = j_c % E
     req.contact_time, req.contact_index = t_c, j_c
     req.contact_sat = best_sat[best_shell[je], je]
-    req.shell = m.g.shell[req.contact_sat]
+    req.shell = ctx.g.shell[req.contact_sat]
     return []  # never in view: no request is answered (response_times says so)
 
 
-def uplink(m: Model, req: RequestState) -> list[str]:
+def uplink(ctx: Context, req: RequestState) -> list[str]:
     """2. Backhaul + light time + serialization at the contact satellite's slant range."""
-    rng_up, back_up = _slant(m, req.contact_sat, req.contact_index % m.n_epochs)
-    req.uplink_rate = _rate(m.sc.uplink, rng_up)
-    req.uplink = back_up + rng_up / C_LIGHT + m.up_bits / req.uplink_rate
+    rng_up, back_up = _slant(ctx, req.contact_sat, req.contact_index % ctx.n_epochs)
+    req.uplink_rate = _rate(ctx.sc.uplink, rng_up)
+    req.uplink = back_up + rng_up / C_LIGHT + ctx.up_bits / req.uplink_rate
     req.at_contact_sat = req.contact_time + req.uplink
     return []
 
 
-def _nearest_computer(m: Model, start: int, stop: int, c_sat: np.ndarray,
+def _nearest_computer(ctx: Context, start: int, stop: int, c_sat: np.ndarray,
                       e: np.ndarray) -> np.ndarray:
     """For contact satellites ``c_sat`` at epochs ``e`` in the shell ``start:stop``: the nearest
     satellite (hops) with an accelerator and power, else the nearest with an accelerator (it
     then waits for power). Builds a (requests x shell satellites) hop matrix."""
-    g = m.g
+    g = ctx.g
     cand = np.arange(start, stop)
-    (m.estimate + Estimate.hop_matrix(c_sat.size * cand.size)).check(
-        f"response_times of {m.sc.name!r}", m.max_memory_gb)
+    (ctx.estimate + Estimate.hop_matrix(c_sat.size * cand.size)).check(
+        f"response_times of {ctx.sc.name!r}", ctx.max_memory_gb)
     dk, dp = hops(g, c_sat[:, None], cand[None, :])
     n_hops = dk + dp
-    ok = g.has_compute[cand][None, :] & m.powered[cand[None, :], e[:, None]]
+    ok = g.has_compute[cand][None, :] & ctx.powered[cand[None, :], e[:, None]]
     cost = np.where(ok, n_hops, NEVER)
     best = np.argmin(cost, axis=1)
     fallback = cost[np.arange(c_sat.size), best] >= NEVER
@@ -227,10 +227,10 @@ def _nearest_computer(m: Model, start: int, stop: int, c_sat: np.ndarray,
     return cand[best]
 
 
-def choose_computer(m: Model, req: RequestState) -> list[str]:
+def choose_computer(ctx: Context, req: RequestState) -> list[str]:
     """3. The serving satellite (same shell, nearest with compute and power) and the ISLs."""
-    g = m.g
-    e1 = _grid_index(req.at_contact_sat, m.dt) % m.n_epochs
+    g = ctx.g
+    e1 = _grid_index(req.at_contact_sat, ctx.dt) % ctx.n_epochs
     k_sat = req.contact_sat.copy()
     for gi, shell in enumerate(g.shells):  # loop over shells (a few)
         rows = np.nonzero(req.shell == gi)[0]
@@ -239,30 +239,30 @@ def choose_computer(m: Model, req: RequestState) -> list[str]:
         # Most requests are served by the contact satellite itself (0 hops); only the others
         # need the (rows x satellites) hop matrix.
         c = req.contact_sat[rows]
-        rows = rows[~(g.has_compute[c] & m.powered[c, e1[rows]])]
+        rows = rows[~(g.has_compute[c] & ctx.powered[c, e1[rows]])]
         if rows.size:
-            k_sat[rows] = _nearest_computer(m, shell.start, shell.stop, req.contact_sat[rows],
+            k_sat[rows] = _nearest_computer(ctx, shell.start, shell.stop, req.contact_sat[rows],
                                             e1[rows])
     req.compute_sat = k_sat
     req.reachable = g.has_compute[k_sat]
     req.hops_up = hops(g, req.contact_sat, k_sat)
-    req.isl_to_compute = _isl_delay(m, req.shell, req.hops_up, m.up_bits)
+    req.isl_to_compute = _isl_delay(ctx, req.shell, req.hops_up, ctx.up_bits)
     req.at_compute_sat = req.at_contact_sat + req.isl_to_compute
     if req.reachable.all():
         return []
     return ["some requests reach no satellite with an accelerator: unanswered"]
 
 
-def wait_for_power(m: Model, req: RequestState) -> list[str]:
+def wait_for_power(ctx: Context, req: RequestState) -> list[str]:
     """4. Until the serving satellite has power (sunlight, or battery left), if it has none."""
-    E, dt = m.n_epochs, m.dt
+    E, dt = ctx.n_epochs, ctx.dt
     t2, k_sat = req.at_compute_sat, req.compute_sat
     e2 = _grid_index(t2, dt)
     req.power_wait = np.zeros(req.size)
-    rows = np.nonzero(~m.powered[k_sat, e2 % E])[0]
+    rows = np.nonzero(~ctx.powered[k_sat, e2 % E])[0]
     if rows.size:
         sats, inv = np.unique(k_sat[rows], return_inverse=True)
-        nxt = next_true_index(m.powered[sats])  # one row per satellite, not per request
+        nxt = next_true_index(ctx.powered[sats])  # one row per satellite, not per request
         jn = nxt[inv, np.minimum(e2[rows] % E + 1, 2 * E - 1)]
         tn = np.where(jn >= NEVER, np.inf, jn * dt + np.floor(e2[rows] / E) * E * dt)
         req.power_wait[rows] = np.maximum(tn - t2[rows], 0.0)
@@ -270,12 +270,12 @@ def wait_for_power(m: Model, req: RequestState) -> list[str]:
     return []
 
 
-def queue_and_infer(m: Model, req: RequestState) -> list[str]:
+def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
     """5. FIFO queue per serving satellite (batches of ``max_batch``), then prefill + decode at
     the sunlight cap, or at the eclipse cap on battery."""
-    sc, t3 = m.sc, req.powered_at
-    e3 = _grid_index(t3, m.dt) % m.n_epochs
-    req.on_battery = ~m.g.sunlit[req.compute_sat, e3]
+    sc, t3 = ctx.sc, req.powered_at
+    e3 = _grid_index(t3, ctx.dt) % ctx.n_epochs
+    req.on_battery = ~ctx.g.sunlit[req.compute_sat, e3]
     B = sc.max_batch
     alone = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, 1),
                      inference_latency(sc, sc.power_cap_w, 1))
@@ -289,10 +289,10 @@ def queue_and_infer(m: Model, req: RequestState) -> list[str]:
     return []
 
 
-def back_to_view(m: Model, req: RequestState) -> list[str]:
+def back_to_view(ctx: Context, req: RequestState) -> list[str]:
     """6. ISLs back to the shell's best satellite in view of a station, waiting for the next
     pass if none is in view (store-and-forward); without ISLs the serving satellite itself."""
-    g, t4 = m.g, req.answered_at
+    g, t4 = ctx.g, req.answered_at
     d_sat = req.compute_sat.copy()
     t5 = np.full(req.size, np.inf)
     j5 = np.zeros(req.size, dtype=np.int64)
@@ -301,19 +301,19 @@ def back_to_view(m: Model, req: RequestState) -> list[str]:
         if rows.size == 0:
             continue
         if shell.isl_ok:
-            t5[rows], j5[rows] = next_contact(shell.best_margin.astype(float), t4[rows], m.dt)
-            d_sat[rows] = shell.best_sat[j5[rows] % m.n_epochs]
+            t5[rows], j5[rows] = next_contact(shell.best_margin.astype(float), t4[rows], ctx.dt)
+            d_sat[rows] = shell.best_sat[j5[rows] % ctx.n_epochs]
         else:  # no ISLs: the serving satellite itself must pass over a station
             sats, inv = np.unique(req.compute_sat[rows], return_inverse=True)
-            t5[rows], j5[rows] = next_contact(g.margin[sats], t4[rows], m.dt, rows=inv)
+            t5[rows], j5[rows] = next_contact(g.margin[sats], t4[rows], ctx.dt, rows=inv)
     req.downlink_sat, req.downlink_time, req.downlink_index = d_sat, t5, j5
     req.hops_back = hops(g, req.compute_sat, d_sat)
-    req.isl_back = _isl_delay(m, req.shell, req.hops_back, m.down_bits)
+    req.isl_back = _isl_delay(ctx, req.shell, req.hops_back, ctx.down_bits)
     return []
 
 
-def downlink(m: Model, req: RequestState) -> list[str]:
+def downlink(ctx: Context, req: RequestState) -> list[str]:
     """7. Light time + serialization at the slant range of the downlink satellite + backhaul."""
-    rng_dn, back_dn = _slant(m, req.downlink_sat, req.downlink_index % m.n_epochs)
-    req.downlink = rng_dn / C_LIGHT + m.down_bits / _rate(m.sc.downlink, rng_dn) + back_dn
+    rng_dn, back_dn = _slant(ctx, req.downlink_sat, req.downlink_index % ctx.n_epochs)
+    req.downlink = rng_dn / C_LIGHT + ctx.down_bits / _rate(ctx.sc.downlink, rng_dn) + back_dn
     return []
