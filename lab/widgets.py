@@ -13,6 +13,10 @@ attribute carries the number), so a browser test can read it.
 
 The callbacks are plain methods (:meth:`MissionPanel.update`, :meth:`MissionPanel.recompute_curve`)
 so tests drive the panel without a browser: set a slider's ``value`` and the panel updates.
+The message line (``panel.info``) lists every adjustment: plane counts moved to a divisor, a
+total moved to an even Walker split, a value set beyond a slider's range (ipywidgets clamps it
+silently; the panel says so), and "no request answered" when nothing comes back (the plots then
+stay empty instead of failing).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from traitlets import validate
 
 from lab import mission
 from lab.constants import R_EARTH
@@ -44,12 +49,32 @@ TERM_COLORS = dict(zip(mission.TERMS, (
     strict=True))
 
 
-def _js(values: Any, digits: int | None = 4) -> list[float]:
-    """Plain Python floats for the browser (numpy int64 arrays do not survive the trip)."""
+def _js(values: Any, digits: int | None = 4) -> list[float | None]:
+    """Plain Python floats for the browser (numpy int64 arrays do not survive the trip);
+    inf and NaN (e.g. a size at which no request is answered) become gaps (None)."""
     arr = np.asarray(values, dtype=float)
     if digits is not None:
         arr = np.round(arr, digits) if digits else np.round(arr)
-    return arr.tolist()
+    return [float(v) if np.isfinite(v) else None for v in arr.ravel()]
+
+
+class _ReportingIntSlider(w.IntSlider):
+    """An ``IntSlider`` that tells ``on_clamp(slider, asked, used)`` about every value set
+    from Python, so that a value beyond its range (which ipywidgets clamps silently) can be
+    reported. In the browser, the slider's own readout clamps a typed value before it reaches
+    the kernel, and shows the clamped value."""
+
+    def __init__(self, on_clamp: Any = None, **kwargs: Any) -> None:
+        self._on_clamp = on_clamp
+        super().__init__(**kwargs)
+
+    @validate("value")
+    def _validate_value(self, proposal: Any) -> int:
+        used = super()._validate_value(proposal)
+        hook = getattr(self, "_on_clamp", None)
+        if hook is not None:
+            hook(self, proposal["value"], used)
+        return used
 
 
 def _sync(fig: go.FigureWidget) -> None:
@@ -95,18 +120,21 @@ class MissionPanel:
         self.curve = None
         self.last_update_s = math.nan
         self._busy = False
+        self._notes: list[str] = []  # of the last update
+        self._clamped: dict[str, str] = {}  # slider description -> "asked X, using Y"
         style = {"description_width": "initial"}
         lay = w.Layout(width="430px")
+        clamp = {"on_clamp": self._note_clamp, "continuous_update": False, "style": style,
+                 "layout": lay}
         self.preset = w.Dropdown(options=list(mission.PRESETS), value=preset,
                                  description="preset", style=style, layout=lay)
-        self.satellites = w.IntSlider(value=12, min=1, max=2800, step=1, description="satellites",
-                                      continuous_update=False, style=style, layout=lay)
+        self.satellites = _ReportingIntSlider(value=12, min=1, max=2800, step=1,
+                                              description="satellites", **clamp)
         self.satellites.add_class("ocl-satellites")
-        self.planes = w.IntSlider(value=0, min=0, max=100, description="planes (0 = auto)",
-                                  continuous_update=False, style=style, layout=lay)
-        self.altitude = w.IntSlider(value=550, min=300, max=1200, step=5,
-                                    description="altitude (km)", continuous_update=False,
-                                    style=style, layout=lay)
+        self.planes = _ReportingIntSlider(value=0, min=0, max=100,
+                                          description="planes (0 = auto)", **clamp)
+        self.altitude = _ReportingIntSlider(value=550, min=300, max=1200, step=5,
+                                            description="altitude (km)", **clamp)
         self.model = w.SelectionSlider(options=[(f"{b:g}B", b) for b in MODEL_SIZES_B], value=8.0,
                                        description="model size", continuous_update=False,
                                        style=style, layout=lay)
@@ -147,7 +175,8 @@ class MissionPanel:
 
     # -- scenario from the controls -----------------------------------------------------------
     def scenario(self) -> tuple[mission.Scenario, list[str]]:
-        """The scenario the controls describe, and notes (e.g. plane count adjusted)."""
+        """The scenario the controls describe, and notes (e.g. plane count adjusted).
+        The planes slider's 0 means automatic (``planes=None`` in :func:`mission.configure`)."""
         base = mission.get_preset(self.preset.value)
         return mission.configure(
             base, n_satellites=self.satellites.value, planes=self.planes.value or None,
@@ -187,6 +216,17 @@ class MissionPanel:
             self._busy = False
 
     # -- callbacks ----------------------------------------------------------------------------
+    def _note_clamp(self, slider: w.IntSlider, asked: Any, used: int) -> None:
+        """A control was set (from Python): remember whether ipywidgets clamped the value."""
+        name = slider.description
+        if asked == used:
+            self._clamped.pop(name, None)
+            return
+        self._clamped[name] = (f"{name}: {asked} is outside the slider's range "
+                               f"{slider.min}\u2013{slider.max}; using {used}")
+        if not self._busy and self.result is not None:
+            self._render_info()  # also when the clamped value equals the current one
+
     def _on_preset(self, change: Any = None) -> None:
         if self._busy:
             return
@@ -208,6 +248,7 @@ class MissionPanel:
         sc, notes = self.scenario()
         res = mission.response_times(sc, requests=self.requests, seed=self.seed, dt=self.dt)
         self.result = res
+        self._notes = [*notes, *res.notes]
         self._draw_dist(res)
         self._draw_globe(res)
         self._redraw_size()  # the current point on the curve
@@ -217,15 +258,23 @@ class MissionPanel:
             f'<div class="ocl-median-box" data-seconds="{s["p50"]:.3f}" '
             f'style="font-size:1.6em;padding:6px">Median response time: '
             f'<b class="ocl-median-value">{format_duration(s["p50"])}</b></div>')
+        self._render_info()
+        return res
+
+    def _render_info(self) -> None:
+        """The message line: the scenario, headline numbers and every note."""
+        if self.result is None:
+            return
+        sc, s = self.result.scenario, self.result.summary
         planes = " + ".join(f"{sh.total}/{sh.planes}" for sh in sc.shells)
-        extra = "".join(f"<li>{html.escape(n)}</li>" for n in [*notes, *res.notes])
+        extra = "".join(f"<li>{html.escape(n)}</li>"
+                        for n in [*self._clamped.values(), *self._notes])
         self.info.value = (
             f"<div class='ocl-info'>{sc.n_satellites} satellites (satellites/planes: {planes}),"
             f" p90 {format_duration(s['p90'])}, mean {format_duration(s['mean'])};"
             f" largest term on average: <b>{s['dominant']}</b>;"
             f" {100 * s['in_view_share']:.0f}% of prompts find a satellite in view."
             f" Update took {self.last_update_s * 1e3:.0f} ms.<ul>{extra}</ul></div>")
-        return res
 
     def recompute_curve(self) -> None:
         """Median response time versus size for the current physics (shows progress), redrawn."""
@@ -304,19 +353,21 @@ class MissionPanel:
         return go.FigureWidget(fig)
 
     def _draw_dist(self, res: mission.ResponseTimes) -> None:
-        b = res.breakdown
+        """Histogram of the answered requests' response times and the terms by decile."""
+        b = res.breakdown[np.isfinite(res.breakdown["total"].to_numpy())]
+        fig = self._make_dist_figure()
+        if b.empty:  # no request answered: empty plots (the message line says why)
+            self._show("fig_dist", fig)
+            return
         tot = b["total"].to_numpy()
-        tot = tot[np.isfinite(tot)]
         edges = np.logspace(np.log10(max(tot.min(), 0.1)) - 0.01, np.log10(tot.max()) + 0.01, 41)
         counts, _ = np.histogram(tot, bins=edges)
         centers = np.sqrt(edges[:-1] * edges[1:])
-        order = np.argsort(b["total"].to_numpy())
-        dec = np.array_split(order, 10)
+        dec = np.array_split(np.argsort(tot), 10)
         labels = [f"{10 * i}-{10 * (i + 1)}%" for i in range(10)]
         terms = b[list(mission.TERMS)].to_numpy()
         share = np.array([terms[d].mean(axis=0) for d in dec])
         share = share / np.maximum(share.sum(axis=1, keepdims=True), 1e-12)
-        fig = self._make_dist_figure()
         with fig.batch_update():
             fig.data[0].x = _js(centers)
             fig.data[0].y = _js(counts)
@@ -354,9 +405,10 @@ class MissionPanel:
                 for i, col in enumerate(("p50", "p90")):
                     fig.data[i].x = _js(self.curve.index)
                     fig.data[i].y = _js(self.curve[col])
-            if self.result is not None:
+            p50 = math.nan if self.result is None else self.result.summary["p50"]
+            if math.isfinite(p50):
                 fig.data[2].x = [int(self.result.summary["n_satellites"])]
-                fig.data[2].y = [float(max(self.result.summary["p50"], 1e-3))]
+                fig.data[2].y = [float(max(p50, 1e-3))]
         self._show("fig_size", fig)
 
     def _show(self, name: str, fig: go.FigureWidget) -> None:

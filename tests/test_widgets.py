@@ -1,4 +1,7 @@
-"""lab.widgets without a browser: set the controls, the callbacks recompute and redraw."""
+"""lab.widgets without a browser: set the controls, the callbacks recompute and redraw.
+
+Every test gets its own panel (a failure cannot leave a changed panel behind for the next
+test); the geometry cache of lab.mission keeps building one cheap after the first."""
 
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ def _median_seconds(panel: MissionPanel) -> float:
     return float(m.group(1))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def panel():
-    return MissionPanel("three-body-12", requests=800)
+    p = MissionPanel("three-body-12", requests=800)
+    yield p
+    p.widget.close()
 
 
 def test_initial_state(panel):
@@ -46,14 +51,16 @@ def test_moving_the_satellites_slider_updates_label_and_figures(panel):
     shares = np.array([np.asarray(tr.y, dtype=float) for tr in panel.fig_dist.data[1:]])
     np.testing.assert_allclose(shares.sum(axis=0), 1.0, atol=1e-3)  # rounded for the browser
     panel.satellites.value = 12
-    assert _median_seconds(panel) == pytest.approx(before)
+    assert _median_seconds(panel) == pytest.approx(before, rel=1e-9)
 
 
 def test_planes_slider_reports_adjusted_planes(panel):
     panel.set(satellites=100, planes=7)
     assert "do not divide" in panel.info.value
     assert panel.result.scenario.shells[0].planes in (5, 10)
-    panel.set(satellites=12, planes=0)
+    panel.set(planes=0)  # 0 = automatic: configure(planes=None)
+    assert panel.result.scenario.shells[0].planes == 4
+    assert "do not divide" not in panel.info.value
 
 
 def test_current_point_sits_on_the_size_curve(panel):
@@ -63,7 +70,6 @@ def test_current_point_sits_on_the_size_curve(panel):
         i = list(CURVE_SIZES).index(n)
         assert panel.fig_size.data[2].y[0] == pytest.approx(panel.fig_size.data[0].y[i], abs=1e-3)
         assert panel.fig_size.data[0].y[i] == pytest.approx(_median_seconds(panel), abs=1e-3)
-    panel.set(satellites=12)
 
 
 def test_auto_planes_note_is_shown_for_a_prime_count(panel):
@@ -75,7 +81,6 @@ def test_auto_planes_note_is_shown_for_a_prime_count(panel):
     assert panel.result.summary["in_view_share"] == 1.0
     panel.set(satellites=840)
     assert "cannot form" not in panel.info.value
-    panel.set(satellites=12)
 
 
 def test_model_and_accelerator_change_inference_and_curve(panel):
@@ -88,7 +93,6 @@ def test_model_and_accelerator_change_inference_and_curve(panel):
     assert panel.progress.value == panel.progress.max
     panel.accelerator.value = "h100"
     assert panel.result.scenario.profile.name == "h100"
-    panel.set(model=8.0, accelerator="three-body-744", satellites=12)
 
 
 def test_preset_dropdown_resets_controls(panel):
@@ -109,8 +113,33 @@ def test_network_dropdown(panel):
     assert "china" in options and "global" in options
     panel.network.value = "global"
     assert panel.result.summary["n_satellites"] == 12
-    assert len(panel.fig_globe.data[2].x) == len(panel.result.geometry.stations)
-    panel.network.value = "china"
+    assert len(panel.fig_globe.data[2].x) == len(panel.result.geometry.stations) == 10
+
+
+def test_out_of_range_count_is_reported_not_silently_clamped(panel):
+    """ipywidgets clamps a value beyond a slider's range without a word: the panel says so."""
+    panel.set(satellites=5000)
+    assert panel.satellites.value == 2800 and panel.result.summary["n_satellites"] == 2800
+    assert "satellites: 5000 is outside the slider" in panel.info.value
+    assert "using 2800" in panel.info.value
+    panel.satellites.value = 9000  # same clamped value: no recompute, but still reported
+    assert "satellites: 9000 is outside the slider" in panel.info.value
+    panel.set(satellites=100)
+    assert "outside the slider" not in panel.info.value
+    panel.planes.value = -4
+    assert panel.planes.value == 0 and "planes (0 = auto): -4 is outside" in panel.info.value
+
+
+def test_no_request_answered_shows_never_and_empty_plots(panel):
+    """A single satellite that never sees the polar stations: nothing comes back; the panel
+    says so instead of failing in the histogram."""
+    res = panel.set(preset="starcloud-1", network="polar")
+    assert res.summary["answered"] == 0
+    assert 'data-seconds="inf"' in panel.median.value and "never" in panel.median.value
+    assert "no request answered" in panel.info.value
+    assert len(panel.fig_dist.data[0].x) == 0
+    assert panel.fig_size.data[2].x in (None, ())  # no current point to mark
+    assert all(y is None for y in panel.fig_size.data[0].y)  # the curve: no answer anywhere
 
 
 def test_format_duration():

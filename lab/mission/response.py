@@ -1,0 +1,263 @@
+"""The response model: :func:`response_times` runs the steps of :mod:`lab.mission.steps` on a
+day of requests and summarizes them in a :class:`ResponseTimes`.
+
+Before allocating anything it estimates the memory (:mod:`lab.mission.budget`) and refuses
+over the limit. A request no step can complete (no satellite ever in view, no accelerator
+within reach, no power, no way down) gets an infinite total; when no request at all is
+answered the summary says so (``answered`` 0, percentiles inf) and a note says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lab._validate import as_value, check_int
+from lab.mission.budget import Estimate
+from lab.mission.grid import Geometry, cached_geometry, n_epochs
+from lab.mission.presets import get_preset
+from lab.mission.rescale import configure
+from lab.mission.scenario import Scenario
+from lab.mission.steps import (
+    Context,
+    RequestState,
+    back_to_view,
+    choose_computer,
+    downlink,
+    queue_and_infer,
+    uplink,
+    wait_for_contact,
+    wait_for_power,
+)
+
+__all__ = ["TERMS", "ResponseTimes", "response_times"]
+
+TERMS = (
+    "wait_for_contact",
+    "uplink",
+    "isl_to_compute",
+    "queueing",
+    "inference",
+    "isl_back",
+    "wait_for_downlink",
+    "downlink",
+)
+PERCENTILES = {"p50": 50, "p90": 90, "p99": 99}
+
+
+@dataclass
+class ResponseTimes:
+    """Result of :func:`response_times`: ``breakdown`` (one row per request, seconds),
+    ``summary`` (dict of headline numbers), ``table`` (percentiles of every term over the
+    answered requests), ``notes`` (adjustments and warnings, e.g. "no request answered: ...")."""
+
+    scenario: Scenario
+    breakdown: pd.DataFrame
+    summary: dict[str, Any]
+    table: pd.DataFrame
+    notes: list[str]
+    geometry: Geometry
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"ResponseTimes({self.scenario.name}: {s['n_satellites']} satellites, "
+                f"{s['n_requests']} requests, median {s['p50']:.1f} s, p90 {s['p90']:.1f} s, "
+                f"dominant term {s['dominant']!r})")
+
+
+def _term_table(v: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    """Mean, percentiles and share of the mean total of every column of ``v`` (answered
+    requests x terms + total); the total of no request is inf, its terms NaN."""
+    if not len(v):
+        table = pd.DataFrame(np.nan, index=cols, columns=["mean", *PERCENTILES, "share"])
+        table.loc["total", ["mean", *PERCENTILES]] = np.inf
+        return table
+    pct = np.percentile(v, list(PERCENTILES.values()), axis=0)
+    table = pd.DataFrame({"mean": v.mean(axis=0), **dict(zip(PERCENTILES, pct, strict=True))},
+                         index=cols)
+    total_mean = table.loc["total", "mean"]
+    table["share"] = table["mean"] / total_mean if total_mean > 0 else 0.0
+    return table
+
+
+def _summarize(df: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Headline numbers (total percentiles and mean, dominant terms, answered count) and the
+    table of every term, over the requests with a finite total."""
+    cols = [*TERMS, "total"]
+    v = df[cols].to_numpy()
+    answered = np.isfinite(v[:, -1])
+    v = v[answered]
+    table = _term_table(v, cols)
+    summary: dict[str, Any] = {k: float(table.loc["total", k]) for k in PERCENTILES}
+    summary["mean"] = float(table.loc["total", "mean"])
+    if len(v):
+        med_row = np.argsort(v[:, -1])[len(v) // 2]
+        summary["dominant"] = str(table.loc[list(TERMS), "mean"].idxmax())
+        summary["dominant_at_median"] = str(TERMS[int(np.argmax(v[med_row, :-1]))])
+    else:
+        summary["dominant"] = summary["dominant_at_median"] = "none"
+    summary["unanswered"] = int((~answered).sum())
+    summary["answered"] = int(answered.sum())
+    return summary, table
+
+
+def _elapsed(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``end - start`` (s), inf where ``start`` is never (inf)."""
+    out = np.full(start.shape, np.inf)
+    ok = np.isfinite(start)
+    out[ok] = end[ok] - start[ok]
+    return out
+
+
+def _breakdown(req: RequestState) -> pd.DataFrame:
+    """One row per request: every term (s), the total, the satellites and hops used."""
+    df = pd.DataFrame({
+        "arrival": req.arrival,
+        "wait_for_contact": req.contact_time - req.arrival,
+        "uplink": req.uplink,
+        "isl_to_compute": req.isl_to_compute,
+        "queueing": req.power_wait + req.queue,
+        "inference": req.inference,
+        "isl_back": req.isl_back,
+        "wait_for_downlink": _elapsed(req.answered_at, req.downlink_time),
+        "downlink": req.downlink,
+    })
+    df["total"] = df[list(TERMS)].sum(axis=1)
+    df.loc[~req.reachable | ~np.isfinite(req.contact_time), "total"] = np.inf
+    df["contact_sat"] = req.contact_sat
+    df["compute_sat"] = req.compute_sat
+    df["downlink_sat"] = req.downlink_sat
+    df["hops_up"] = req.hops_up[0] + req.hops_up[1]
+    df["hops_back"] = req.hops_back[0] + req.hops_back[1]
+    df["on_battery"] = req.on_battery
+    df.index = pd.RangeIndex(req.size, name="request")
+    return df
+
+
+def _why_unanswered(sc: Scenario, req: RequestState) -> str:
+    """The first step that no request got through, in words."""
+    if not np.isfinite(req.contact_time).any():
+        net = repr(sc.network) if isinstance(sc.network, str) else f"of {len(sc.network)} stations"
+        return (f"no satellite ever comes into view of a station of the network {net} "
+                "(above its elevation mask) during the day")
+    if not req.reachable.any():
+        return ("no satellite with an accelerator is within reach of the satellites in view "
+                "(no accelerator on them, and no usable laser links to one that has)")
+    if not np.isfinite(req.powered_at).any():
+        return "the serving satellites never have power (shadow with an empty battery)"
+    return "no answer ever reaches a satellite in view of a station"
+
+
+def _arrivals(sc: Scenario, requests: int | None, seed: int,
+              arrival_times: Sequence[float] | np.ndarray | None) -> tuple[int, Any]:
+    """The number of requests and a function drawing their arrival times (s after the epoch),
+    so that the memory can be checked before the times are drawn."""
+    if arrival_times is not None:
+        t = np.asarray(as_value(arrival_times, "s", "arrival_times", lo=0.0), dtype=float)
+        if t.ndim > 1:
+            raise ValueError(f"arrival_times must be a 1-D sequence of times (got shape {t.shape})")
+        t = np.atleast_1d(t)
+        if t.size == 0:
+            raise ValueError("arrival_times must contain at least one time in s after the "
+                             "scenario epoch (got an empty sequence)")
+        return t.size, lambda: t
+    n = sc.requests_per_day if requests is None else check_int(requests, "requests", lo=1)
+    rng = np.random.default_rng(seed)
+    return n, lambda: np.sort(rng.uniform(0.0, 86400.0, n))
+
+
+def _expected_hop_pairs(sc: Scenario, n_requests: int) -> float:
+    """Expected hop-matrix entries: requests whose contact satellite has no accelerator, times
+    the satellites of its shell (satellites without power add to this at run time)."""
+    if sc.isl_bps <= 0:
+        return 0.0
+    return float(n_requests * sum(s.total / sc.n_satellites * (1 - s.compute_fraction) * s.total
+                                  for s in sc.shells))
+
+
+def response_times(
+    scenario: str | Scenario,
+    n_satellites: int | None = None,
+    requests: int | None = None,
+    seed: int = 0,
+    *,
+    arrival_times: Sequence[float] | np.ndarray | None = None,
+    dt: float = 60.0,
+    live: bool = False,
+    live_requests: int = 3,
+    server: Any = None,
+    max_memory_gb: float | None = None,
+) -> ResponseTimes:
+    """Response time of every request of one simulated day, broken down term by term.
+
+    scenario : a preset name or :class:`Scenario`. n_satellites : rescale its shells (see
+    :func:`configure`). requests : number of requests over the day (default: the scenario's
+    ``requests_per_day``), arrival times uniform (Poisson process given the count) from a
+    ``seed``-ed RNG; or give ``arrival_times`` in s after the scenario epoch (at least one).
+    dt : time grid step in s. live : measure the inference term of ``live_requests`` requests
+    with the real vLLM server through :class:`lab.node.LinkEmulator` (``server`` = a running
+    InferenceServer or URL; started if None). max_memory_gb : refuse (``MemoryLimitError``)
+    when the estimated peak memory is above it (default ``$LAB_MAX_MEMORY_GB`` or 4 GB).
+    """
+    sc = get_preset(scenario)
+    notes: list[str] = []
+    if n_satellites is not None:
+        sc, notes = configure(sc, n_satellites=n_satellites)
+    dt = as_value(dt, "s", "dt", lo=1.0, hi=600.0)
+    seed = check_int(seed, "seed", lo=0)
+    n_req, draw_arrivals = _arrivals(sc, requests, seed, arrival_times)
+    estimate = Estimate.geometry(sc.n_satellites, n_epochs(dt)) + Estimate.requests(n_req)
+    (estimate + Estimate.hop_matrix(_expected_hop_pairs(sc, n_req))).check(
+        f"response_times of {sc.name!r}", max_memory_gb)
+    ctx = Context.build(sc, cached_geometry(sc, dt), dt, estimate, max_memory_gb)
+    req = RequestState(arrival=draw_arrivals())
+    for step in (wait_for_contact, uplink, choose_computer, wait_for_power, queue_and_infer):
+        notes += step(ctx, req)
+    if live:
+        notes += _measure_live(ctx, req, live_requests, server)
+    for step in (back_to_view, downlink):
+        notes += step(ctx, req)
+    df = _breakdown(req)
+    summary, table = _summarize(df)
+    if summary["answered"] == 0:
+        notes.append(f"no request answered: {_why_unanswered(sc, req)}")
+    summary.update({
+        "scenario": sc.name, "n_satellites": sc.n_satellites, "n_requests": req.size,
+        "planes": [s.planes for s in sc.shells], "seed": seed, "dt": dt,
+        "in_view_share": float(np.mean(df["wait_for_contact"] == 0)),
+    })
+    return ResponseTimes(sc, df, summary, table, notes, ctx.g)
+
+
+def _measure_live(ctx: Context, req: RequestState, k: int, server: Any) -> list[str]:
+    """5b. Replace the inference term of the first ``k`` requests by a real measurement.
+
+    Each request goes through :class:`lab.node.emulator.LinkEmulator` with that request's
+    uplink delay in each direction and its uplink rate (bit/s); the measured end-to-end latency
+    minus the emulated round-trip delay is the inference term. The local CPU server with the
+    tiny model is not the satellite's accelerator: this shows that the pipeline is real, not
+    the on-orbit speed.
+    """
+    from contextlib import ExitStack
+
+    from lab.node.emulator import LinkEmulator
+    from lab.node.measure import measure
+    from lab.node.server import InferenceServer
+
+    n = min(check_int(k, "live_requests", lo=1), req.size)
+    with ExitStack() as stack:
+        srv = server if server is not None else stack.enter_context(InferenceServer())
+        for i in range(n):  # a few real requests, one at a time
+            delay = float(req.uplink[i])
+            emu = LinkEmulator(srv, delay=delay, bandwidth=float(req.uplink_rate[i])).start()
+            stack.callback(emu.stop)
+            res = measure(emu, ["Why do satellites need sunlight to compute?"],
+                          max_tokens=min(ctx.sc.output_tokens, 32))
+            req.inference[i] = max(float(res.requests[0].e2el) - 2 * delay, 0.0)
+    req.answered_at = req.powered_at + req.queue + req.inference
+    return [f"inference of the first {n} requests measured live (local vLLM server "
+            "through the link emulator; CPU speed, not the satellite's)"]

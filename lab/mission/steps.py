@@ -1,0 +1,319 @@
+"""The steps of the response model, each a function of the whole batch of requests.
+
+:func:`lab.mission.response_times` runs them in order on one :class:`RequestState` (a record of
+per-request arrays, filled in step by step) with one :class:`Context` (what does not depend on the
+request: scenario, geometry, bits, battery). Every step is vectorized over requests; the only
+loops are over shells (a few).
+
+1. :func:`wait_for_contact` until the best satellite of any shell is in view of a station;
+2. :func:`uplink`: backhaul + slant range / c + request bits / uplink rate(range);
+3. :func:`choose_computer`: the nearest satellite (in +Grid hops) of the contact shell with an
+   accelerator and power, and the ISLs to it;
+4. :func:`wait_for_power` when that satellite has none (shadow, battery empty);
+5. :func:`queue_and_infer`: FIFO per serving satellite, then prefill + decode (power-capped on
+   battery);
+6. :func:`back_to_view`: ISLs back to the shell's best satellite in view of a station, or
+   store-and-forward until one is;
+7. :func:`downlink`: slant range / c + answer bits / downlink rate(range) + backhaul.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from astropy import units as u
+
+from lab.constants import C_LIGHT, R_EARTH
+from lab.links import LINK_PRESETS, geodetic_to_itrs, great_circle_distance, slant_range
+from lab.mission.budget import Estimate
+from lab.mission.grid import Geometry, hops
+from lab.mission.queueing import NEVER, fifo_wait, next_contact, next_true_index
+from lab.mission.scenario import Scenario
+from lab.node import predict_latency
+from lab.power import Battery
+
+__all__ = [
+    "FIBER_SPEED",
+    "Context",
+    "RequestState",
+    "back_to_view",
+    "choose_computer",
+    "downlink",
+    "queue_and_infer",
+    "uplink",
+    "wait_for_contact",
+    "wait_for_power",
+]
+
+FIBER_SPEED = 0.67 * C_LIGHT  # km/s, light in optical fibre (refractive index ~1.5)
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What every step needs and no request changes."""
+
+    sc: Scenario
+    g: Geometry
+    dt: float  # s, grid step
+    up_bits: float  # request size (bits)
+    down_bits: float  # answer size (bits)
+    backhaul: np.ndarray  # (St,) s of fibre from the user to each station
+    powered: np.ndarray  # (S, E) bool: sunlit, or in the shadow with battery left
+    estimate: Estimate  # memory of the geometry and the requests (hop matrices come on top)
+    max_memory_gb: float | None = None
+
+    @property
+    def n_epochs(self) -> int:
+        return int(self.g.t.size)
+
+    @classmethod
+    def build(cls, sc: Scenario, g: Geometry, dt: float, estimate: Estimate,
+              max_memory_gb: float | None = None) -> Context:
+        overhead = sc.request_overhead_bytes
+        endurance = battery_endurance_s(sc)
+        return cls(sc, g, dt, 8 * (sc.prompt_tokens * sc.bytes_per_token + overhead),
+                   8 * (sc.output_tokens * sc.bytes_per_token + overhead),
+                   _backhaul(sc.user, g), g.sunlit | (g.since_eclipse < endurance), estimate,
+                   max_memory_gb)
+
+
+def _unset() -> np.ndarray:
+    return field(default_factory=lambda: np.empty(0))  # type: ignore[return-value]
+
+
+@dataclass(eq=False)
+class RequestState:
+    """Per-request arrays (N,), filled in by the steps (times in s after the epoch; a grid
+    index is unwrapped: it may pass the end of the day)."""
+
+    arrival: np.ndarray
+    # 1. wait for a contact
+    contact_time: np.ndarray = _unset()
+    contact_index: np.ndarray = _unset()  # grid index of the first sample of the pass
+    contact_sat: np.ndarray = _unset()
+    shell: np.ndarray = _unset()  # shell of the contact satellite (the request stays in it)
+    # 2. uplink
+    uplink: np.ndarray = _unset()  # s
+    uplink_rate: np.ndarray = _unset()  # bit/s
+    at_contact_sat: np.ndarray = _unset()
+    # 3. serving satellite
+    compute_sat: np.ndarray = _unset()
+    reachable: np.ndarray = _unset()  # bool: the serving satellite has an accelerator
+    hops_up: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))  # in-plane, cross
+    isl_to_compute: np.ndarray = _unset()  # s
+    at_compute_sat: np.ndarray = _unset()
+    # 4. power
+    power_wait: np.ndarray = _unset()  # s
+    powered_at: np.ndarray = _unset()
+    # 5. queue and inference
+    on_battery: np.ndarray = _unset()
+    queue: np.ndarray = _unset()  # s
+    inference: np.ndarray = _unset()  # s
+    answered_at: np.ndarray = _unset()  # inference done
+    # 6. back to a satellite in view
+    downlink_sat: np.ndarray = _unset()
+    hops_back: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
+    isl_back: np.ndarray = _unset()  # s
+    downlink_time: np.ndarray = _unset()  # the answer starts down
+    downlink_index: np.ndarray = _unset()
+    # 7. downlink
+    downlink: np.ndarray = _unset()  # s
+
+    @property
+    def size(self) -> int:
+        return int(self.arrival.size)
+
+
+# ------------------------------------------------------------------------------ helpers
+def battery_endurance_s(sc: Scenario) -> float:
+    """Seconds the usable battery (:class:`lab.power.Battery`: depth of discharge, discharge
+    efficiency) feeds the bus and the accelerator at its eclipse power
+    (:attr:`Scenario.eclipse_power_w`) after the satellite enters the shadow."""
+    usable_wh = float(Battery(sc.battery_wh, max_depth_of_discharge=sc.depth_of_discharge)
+                      .usable_energy)
+    return usable_wh * 3600.0 / (sc.bus_power_w + sc.eclipse_power_w)
+
+
+def _backhaul(user: tuple[float, float], g: Geometry) -> np.ndarray:
+    """Fibre delay (s) from the user to each station: great-circle distance / FIBER_SPEED."""
+    return great_circle_distance(geodetic_to_itrs(*user), np.array([s.itrs for s in g.stations]),
+                                 radius=R_EARTH) / FIBER_SPEED
+
+
+def _rate(name: str, rng: np.ndarray) -> np.ndarray:
+    """Data rate (bit/s) of the lab.links link budget ``name`` at slant range ``rng`` km."""
+    return np.asarray(LINK_PRESETS[name].data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
+
+
+def _slant(ctx: Context, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+    """Slant range (km) of satellites ``sat`` at epochs ``e`` from their best station (at
+    that station's elevation), and the backhaul (s) to that station (0 with direct access)."""
+    g = ctx.g
+    st = g.station[sat, e].astype(int)
+    el = np.clip(np.maximum(g.margin[sat, e].astype(float), 0.0) + g.mask[st], 0.0, 90.0)
+    rng_km = slant_range(g.alt[sat], el).to_value(u.km)
+    return rng_km, (0.0 if ctx.sc.direct_user_access else ctx.backhaul[st])
+
+
+def _isl_delay(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray],
+               bits: float) -> np.ndarray:
+    """Laser-link delay (s) of ``h`` = (in-plane, cross-plane) hops carrying ``bits``:
+    hops x (hop length / c + bits / ISL rate); 0 in shells whose +Grid is not usable."""
+    k_in, k_x = h
+    g, sc = ctx.g, ctx.sc
+    delay = (k_in * g.per_shell("hop_in")[shell] / C_LIGHT
+             + k_x * g.per_shell("hop_cross")[shell] / C_LIGHT
+             + (k_in + k_x) * (bits / sc.isl_bps if sc.isl_bps > 0 else 0.0))
+    return np.where(g.per_shell("isl_ok")[shell], delay, 0.0)
+
+
+def _grid_index(t: np.ndarray, dt: float) -> np.ndarray:
+    """Unwrapped grid index of times ``t`` (s; inf -> 0)."""
+    return np.floor(np.where(np.isfinite(t), t, 0) / dt).astype(np.int64)
+
+
+def inference_latency(sc: Scenario, cap_w: float | None, batch: int) -> float:
+    """E2E latency (s) of one request in a batch of ``batch`` on the scenario's accelerator
+    capped at ``cap_w`` W (None: uncapped): :func:`lab.node.predict_latency`."""
+    prof = sc.profile
+    p = prof if cap_w is None or cap_w >= prof.peak_power_w else prof.with_power_cap(cap_w)
+    return float(predict_latency(p, sc.model_params, sc.bytes_per_param, sc.prompt_tokens,
+                                 sc.output_tokens, batch).e2el)
+
+
+# ------------------------------------------------------------------------------ the steps
+def wait_for_contact(ctx: Context, req: RequestState) -> list[str]:
+    """1. Until the best satellite over all shells and stations is in view (interpolated;
+    inf if none ever is: the margins are periodic, so then no request gets one)."""
+    best_sat, best_margin = ctx.g.best_in_view()
+    best_shell = np.argmax(best_margin, axis=0)
+    E = ctx.n_epochs
+    t_c, j_c = next_contact(best_margin[best_shell, np.arange(E)], req.arrival, ctx.dt)
+    je = j_c % E
+    req.contact_time, req.contact_index = t_c, j_c
+    req.contact_sat = best_sat[best_shell[je], je]
+    req.shell = ctx.g.shell[req.contact_sat]
+    return []  # never in view: no request is answered (response_times says so)
+
+
+def uplink(ctx: Context, req: RequestState) -> list[str]:
+    """2. Backhaul + light time + serialization at the contact satellite's slant range."""
+    rng_up, back_up = _slant(ctx, req.contact_sat, req.contact_index % ctx.n_epochs)
+    req.uplink_rate = _rate(ctx.sc.uplink, rng_up)
+    req.uplink = back_up + rng_up / C_LIGHT + ctx.up_bits / req.uplink_rate
+    req.at_contact_sat = req.contact_time + req.uplink
+    return []
+
+
+def _nearest_computer(ctx: Context, start: int, stop: int, c_sat: np.ndarray,
+                      e: np.ndarray) -> np.ndarray:
+    """For contact satellites ``c_sat`` at epochs ``e`` in the shell ``start:stop``: the nearest
+    satellite (hops) with an accelerator and power, else the nearest with an accelerator (it
+    then waits for power). Builds a (requests x shell satellites) hop matrix."""
+    g = ctx.g
+    cand = np.arange(start, stop)
+    (ctx.estimate + Estimate.hop_matrix(c_sat.size * cand.size)).check(
+        f"response_times of {ctx.sc.name!r}", ctx.max_memory_gb)
+    dk, dp = hops(g, c_sat[:, None], cand[None, :])
+    n_hops = dk + dp
+    ok = g.has_compute[cand][None, :] & ctx.powered[cand[None, :], e[:, None]]
+    cost = np.where(ok, n_hops, NEVER)
+    best = np.argmin(cost, axis=1)
+    fallback = cost[np.arange(c_sat.size), best] >= NEVER
+    if fallback.any():  # nobody powered: nearest computer, wait for its power
+        cost2 = np.where(g.has_compute[cand][None, :], n_hops, NEVER)
+        best = np.where(fallback, np.argmin(cost2, axis=1), best)
+    return cand[best]
+
+
+def choose_computer(ctx: Context, req: RequestState) -> list[str]:
+    """3. The serving satellite (same shell, nearest with compute and power) and the ISLs."""
+    g = ctx.g
+    e1 = _grid_index(req.at_contact_sat, ctx.dt) % ctx.n_epochs
+    k_sat = req.contact_sat.copy()
+    for gi, shell in enumerate(g.shells):  # loop over shells (a few)
+        rows = np.nonzero(req.shell == gi)[0]
+        if rows.size == 0 or not shell.isl_ok:  # no ISLs: the contact satellite or nobody
+            continue
+        # Most requests are served by the contact satellite itself (0 hops); only the others
+        # need the (rows x satellites) hop matrix.
+        c = req.contact_sat[rows]
+        rows = rows[~(g.has_compute[c] & ctx.powered[c, e1[rows]])]
+        if rows.size:
+            k_sat[rows] = _nearest_computer(ctx, shell.start, shell.stop, req.contact_sat[rows],
+                                            e1[rows])
+    req.compute_sat = k_sat
+    req.reachable = g.has_compute[k_sat]
+    req.hops_up = hops(g, req.contact_sat, k_sat)
+    req.isl_to_compute = _isl_delay(ctx, req.shell, req.hops_up, ctx.up_bits)
+    req.at_compute_sat = req.at_contact_sat + req.isl_to_compute
+    if req.reachable.all():
+        return []
+    return ["some requests reach no satellite with an accelerator: unanswered"]
+
+
+def wait_for_power(ctx: Context, req: RequestState) -> list[str]:
+    """4. Until the serving satellite has power (sunlight, or battery left), if it has none."""
+    E, dt = ctx.n_epochs, ctx.dt
+    t2, k_sat = req.at_compute_sat, req.compute_sat
+    e2 = _grid_index(t2, dt)
+    req.power_wait = np.zeros(req.size)
+    rows = np.nonzero(~ctx.powered[k_sat, e2 % E])[0]
+    if rows.size:
+        sats, inv = np.unique(k_sat[rows], return_inverse=True)
+        nxt = next_true_index(ctx.powered[sats])  # one row per satellite, not per request
+        jn = nxt[inv, np.minimum(e2[rows] % E + 1, 2 * E - 1)]
+        tn = np.where(jn >= NEVER, np.inf, jn * dt + np.floor(e2[rows] / E) * E * dt)
+        req.power_wait[rows] = np.maximum(tn - t2[rows], 0.0)
+    req.powered_at = t2 + req.power_wait
+    return []
+
+
+def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
+    """5. FIFO queue per serving satellite (batches of ``max_batch``), then prefill + decode at
+    the sunlight cap, or at the eclipse cap on battery."""
+    sc, t3 = ctx.sc, req.powered_at
+    e3 = _grid_index(t3, ctx.dt) % ctx.n_epochs
+    req.on_battery = ~ctx.g.sunlit[req.compute_sat, e3]
+    B = sc.max_batch
+    alone = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, 1),
+                     inference_latency(sc, sc.power_cap_w, 1))
+    batched = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, B),
+                       inference_latency(sc, sc.power_cap_w, B))
+    finite = np.isfinite(t3)
+    req.queue = np.zeros(req.size)
+    req.queue[finite] = fifo_wait(req.compute_sat[finite], t3[finite], (batched / B)[finite])
+    req.inference = np.where(req.queue > 0, batched, alone)
+    req.answered_at = t3 + req.queue + req.inference
+    return []
+
+
+def back_to_view(ctx: Context, req: RequestState) -> list[str]:
+    """6. ISLs back to the shell's best satellite in view of a station, waiting for the next
+    pass if none is in view (store-and-forward); without ISLs the serving satellite itself."""
+    g, t4 = ctx.g, req.answered_at
+    d_sat = req.compute_sat.copy()
+    t5 = np.full(req.size, np.inf)
+    j5 = np.zeros(req.size, dtype=np.int64)
+    for gi, shell in enumerate(g.shells):  # loop over shells (a few)
+        rows = np.nonzero((req.shell == gi) & np.isfinite(t4))[0]
+        if rows.size == 0:
+            continue
+        if shell.isl_ok:
+            t5[rows], j5[rows] = next_contact(shell.best_margin.astype(float), t4[rows], ctx.dt)
+            d_sat[rows] = shell.best_sat[j5[rows] % ctx.n_epochs]
+        else:  # no ISLs: the serving satellite itself must pass over a station
+            sats, inv = np.unique(req.compute_sat[rows], return_inverse=True)
+            t5[rows], j5[rows] = next_contact(g.margin[sats], t4[rows], ctx.dt, rows=inv)
+    req.downlink_sat, req.downlink_time, req.downlink_index = d_sat, t5, j5
+    req.hops_back = hops(g, req.compute_sat, d_sat)
+    req.isl_back = _isl_delay(ctx, req.shell, req.hops_back, ctx.down_bits)
+    return []
+
+
+def downlink(ctx: Context, req: RequestState) -> list[str]:
+    """7. Light time + serialization at the slant range of the downlink satellite + backhaul."""
+    rng_dn, back_dn = _slant(ctx, req.downlink_sat, req.downlink_index % ctx.n_epochs)
+    req.downlink = rng_dn / C_LIGHT + ctx.down_bits / _rate(ctx.sc.downlink, rng_dn) + back_dn
+    return []
