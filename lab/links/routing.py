@@ -406,7 +406,7 @@ def route(
     chunk = None if chunk is None else check_int(chunk, "chunk", lo=1)
     rl = as_isl_rules(rules, max_range=max_range, min_grazing_height=min_grazing_height,
                       max_cross_latitude=max_cross_latitude)
-    n_snapshots = int(hz // h) + 1 if hz > 0 else 1
+    n_snapshots = int(np.ceil((hz + 0.5 * h) / h)) if hz > 0 else 1  # len(offsets) below
     _check_search_budget(n_snapshots, n_sat, len(sts), chunk, max_memory_gb, max_runtime_s)
     pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
     net = _Network(constellation, model, start, sts, pairs, cross, rl, bits,
