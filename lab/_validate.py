@@ -7,6 +7,7 @@ the allowed range, so an error always names the parameter, the range and the val
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +15,17 @@ import numpy as np
 from astropy import units as u
 from astropy.time import Time
 
-__all__ = ["as_value", "as_time", "check_choice", "check_int"]
+__all__ = [
+    "as_value",
+    "as_time",
+    "as_times",
+    "check_choice",
+    "check_int",
+    "check_memory",
+    "check_runtime",
+    "memory_limit_gb",
+    "runtime_limit_s",
+]
 
 
 def _fmt(x: Any) -> str:
@@ -95,6 +106,20 @@ def as_time(value: Any, name: str = "time") -> Time:
         ) from exc
 
 
+def as_times(value: Any, name: str = "times") -> Time:
+    """Return ``value`` as a 1-D astropy ``Time`` with at least one epoch (a scalar -> 1 epoch).
+
+    Raises ``ValueError`` for an empty array or more than one dimension (instead of flattening).
+    """
+    t = as_time(value, name)
+    if t.ndim > 1:
+        raise ValueError(f"{name} must be a single time or a 1-D array of times (got shape {t.shape})")
+    t = t.reshape((1,)) if t.isscalar else t
+    if t.size == 0:
+        raise ValueError(f"{name} must contain at least 1 epoch (got an empty array)")
+    return t
+
+
 def check_choice(value: Any, choices: Iterable[Any], name: str) -> Any:
     """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
     choices = list(choices)
@@ -118,3 +143,112 @@ def check_int(value: Any, name: str, *, lo: int | None = None, hi: int | None = 
             raise ValueError(f"{name} must be an integer ≤ {hi} (got {value})")
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}] (got {value})")
     return value
+
+
+# ------------------------------------------------------------------------------------------
+# Resource guards: estimate before allocating, refuse with the estimate and the limit
+# ------------------------------------------------------------------------------------------
+
+MEMORY_ENV = "LAB_MAX_MEMORY_GB"
+RUNTIME_ENV = "LAB_MAX_RUNTIME_S"
+DEFAULT_MAX_RUNTIME_S = 600.0
+
+
+def _env_limit(var: str) -> float | None:
+    raw = os.environ.get(var)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        val = float(raw)
+    except ValueError:
+        raise ValueError(f"environment variable {var} must be a number > 0 (got {raw!r})") from None
+    if not np.isfinite(val) or val <= 0:
+        raise ValueError(f"environment variable {var} must be a number > 0 (got {raw!r})")
+    return val
+
+
+def _physical_memory_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - non-POSIX systems
+        return 8.0
+
+
+def memory_limit_gb(limit_gb: Any = None) -> tuple[float, str]:
+    """(memory budget in GB, where it came from): ``limit_gb``, else the environment variable
+    ``LAB_MAX_MEMORY_GB``, else half of this machine's physical memory."""
+    if limit_gb is not None:
+        return as_value(limit_gb, u.GB, "max_memory_gb", lo=0, lo_inclusive=False), "max_memory_gb"
+    env = _env_limit(MEMORY_ENV)
+    if env is not None:
+        return env, MEMORY_ENV
+    return 0.5 * _physical_memory_gb(), "default: half the physical memory"
+
+
+def runtime_limit_s(limit_s: Any = None) -> tuple[float, str]:
+    """(run-time budget in s, where it came from): ``limit_s``, else the environment variable
+    ``LAB_MAX_RUNTIME_S``, else 600 s."""
+    if limit_s is not None:
+        return as_value(limit_s, "s", "max_runtime_s", lo=0, lo_inclusive=False), "max_runtime_s"
+    env = _env_limit(RUNTIME_ENV)
+    if env is not None:
+        return env, RUNTIME_ENV
+    return DEFAULT_MAX_RUNTIME_S, "default"
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n / 1e3:.3g} kB"
+
+
+def _fmt_seconds(s: float) -> str:
+    if s >= 86400:
+        return f"{s / 86400:.3g} days"
+    if s >= 3600:
+        return f"{s / 3600:.3g} h"
+    if s >= 60:
+        return f"{s / 60:.3g} min"
+    return f"{s:.3g} s"
+
+
+def _how_to_raise(keyword: str | None, env: str) -> str:
+    return (f"{keyword}=... or the environment variable {env}" if keyword
+            else f"the environment variable {env}")
+
+
+def check_memory(nbytes: float, what: str, limit_gb: Any = None, *,
+                 keyword: str | None = "max_memory_gb") -> float:
+    """Refuse to allocate about ``nbytes`` bytes for ``what`` when that is above the budget.
+
+    The budget is ``limit_gb`` (GB) if given, else ``$LAB_MAX_MEMORY_GB``, else half the physical
+    memory. Raises ``ValueError`` with the estimate, the limit and how to raise it (the caller's
+    ``keyword``, None if it has none, and the environment variable); returns ``nbytes``
+    otherwise. Call it *before* allocating, with an estimate of the peak.
+    """
+    limit, source = memory_limit_gb(limit_gb)
+    if nbytes > limit * 1e9:
+        raise ValueError(
+            f"{what} would need about {_fmt_bytes(nbytes)} of memory, above the limit of "
+            f"{_fmt_bytes(limit * 1e9)} ({source}); ask for less, or raise the limit with "
+            f"{_how_to_raise(keyword, MEMORY_ENV)}"
+        )
+    return nbytes
+
+
+def check_runtime(seconds: float, what: str, limit_s: Any = None, *,
+                  keyword: str | None = "max_runtime_s") -> float:
+    """Refuse work estimated at ``seconds`` of run time for ``what`` when above the budget.
+
+    The budget is ``limit_s`` (s) if given, else ``$LAB_MAX_RUNTIME_S``, else 600 s. Raises
+    ``ValueError`` with the estimate, the limit and how to raise it; returns ``seconds``.
+    """
+    limit, source = runtime_limit_s(limit_s)
+    if seconds > limit:
+        raise ValueError(
+            f"{what} would take about {_fmt_seconds(seconds)}, above the limit of "
+            f"{_fmt_seconds(limit)} ({source}); ask for less, or raise the limit with "
+            f"{_how_to_raise(keyword, RUNTIME_ENV)}"
+        )
+    return seconds

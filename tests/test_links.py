@@ -274,7 +274,6 @@ def test_presets():
 
 
 def test_frequency_display_and_link_table():
-    from lab.links import plots
     from lab.links.budget import format_frequency
 
     assert format_frequency(8.2e9) == "8.2 GHz"
@@ -282,20 +281,20 @@ def test_frequency_display_and_link_table():
     assert format_frequency(2.05 * u.GHz) == "2.05 GHz" and format_frequency(437e6) == "437 MHz"
     with pytest.raises(ValueError, match="frequency"):
         format_frequency(0)
-    table = plots.link_table([L.LinkBudget.preset(n) for n in ("x-band-downlink", "optical-isl")])
+    table = L.link_table([L.LinkBudget.preset(n) for n in ("x-band-downlink", "optical-isl")])
     assert list(table.frequency) == ["8.2 GHz", "193.4 THz"]
     assert table["FSPL_1000km_dB"].iloc[0] == pytest.approx(
         20 * np.log10(4 * np.pi * 1e6 * 8.2e9 / 299792458.0), abs=0.05)
 
 
-def test_plot_in_view_one_panel_per_table(three_body):
+def test_in_view_figure_one_panel_per_table(three_body):
     from lab.links import plots
 
     ks = L.get_network("china")[0]
     tb = L.contacts(three_body, ks, three_body.epoch, 6 * 3600)
-    fig = plots.plot_in_view({"a": tb, "b": tb}, "Kashgar", duration=6 * 3600)
+    fig = plots.in_view_figure({"a": tb, "b": tb}, "Kashgar", duration=6 * 3600)
     assert len(fig.data) == 2 and fig.data[0].yaxis != fig.data[1].yaxis  # separate y axes
-    expected = plots.in_view_count(tb, np.arange(0.0, 6 * 3600, 30.0), station="Kashgar")
+    expected = L.in_view_count(tb, np.arange(0.0, 6 * 3600, 30.0), station="Kashgar")
     assert np.array_equal(fig.data[1].y, expected) and expected.max() >= 1
 
 
@@ -348,11 +347,101 @@ def test_single_plane_ring_and_grazing(three_body):
     assert st_.distance.shape == (12, 3) and st_.up.all()
 
 
+def test_kuiper_like_shell_cross_links_take_the_nearer_of_two_tied_neighbours():
+    """Walker 1156/34/17 (Kuiper's 34 x 34 at 630 km, 51.9°, half-slot phasing): the two
+    neighbours in the adjacent plane are equally near in argument of latitude, and rounding noise
+    used to pick the far one (~1,600 km instead of ~675 km) at some plane boundaries. The tie is
+    now broken by the mean link length at the epoch, whatever the satellites' order."""
+    c = Constellation.walker_delta(1156, 34, 17, alt=630, inc=51.9)
+    pairs, cross = L.isl_pairs(c, return_kind=True)
+    assert np.all(np.bincount(pairs.ravel()) == 4)
+    r = c.positions(c.epoch, frame="itrs")[:, 0]
+    cp = pairs[cross]
+    length = np.linalg.norm(r[cp[:, 0]] - r[cp[:, 1]], axis=1)
+    # brute force per plane boundary: the mean length of both candidate shifts (slot k <-> k, k - 1)
+    by_slot = np.lexsort((c.slot, c.plane)).reshape(34, 34)
+    for p in range(33):
+        a, b = by_slot[p], by_slot[p + 1]
+        options = [np.linalg.norm(r[a] - r[np.roll(b, -d)], axis=1).mean() for d in (0, -1, 1)]
+        chosen = length[c.plane[cp[:, 0]] == p].mean()
+        assert chosen == pytest.approx(min(options), rel=1e-9)
+        assert chosen == pytest.approx(675.0, abs=2.0) and max(options) > 1500
+    # the same satellites in another order (planes and slots inferred) get the same links
+    perm = np.random.default_rng(3).permutation(len(c))
+    shuffled = Constellation.from_orbits([c[int(i)] for i in perm])
+    again = perm[L.isl_pairs(shuffled)]
+    assert {tuple(x) for x in np.sort(again, axis=1)} == {tuple(x) for x in np.sort(pairs, axis=1)}
+
+
+def test_isl_rules_record_and_keywords(small_shell):
+    t = small_shell.epoch + np.arange(3) * u.min
+    default = L.isl_state(small_shell, t)
+    assert default.up.any()
+    # mission's call: keywords, model given
+    kw = L.isl_state(small_shell, t, "+grid", max_range=5400, min_grazing_height=80, model="j2")
+    np.testing.assert_array_equal(kw.up, default.up)
+    tight = L.ISLRules(max_range=3000 * u.km)
+    st_ = L.isl_state(small_shell, t, rules=tight)
+    np.testing.assert_array_equal(st_.up, default.up & (default.distance <= 3000))
+    # keywords override the record's fields
+    np.testing.assert_array_equal(L.isl_state(small_shell, t, rules=tight, max_range=5400).up,
+                                  default.up)
+    g = L.isl_graph(small_shell, small_shell.epoch, rules=tight)
+    assert max(d["distance"] for *_, d in g.edges(data=True)) <= 3000
+    r1 = L.route(small_shell, "china", "china", 3, small_shell.epoch, rules=L.ISLRules())
+    r2 = L.route(small_shell, "china", "china", 3, small_shell.epoch, max_range=5400)
+    assert r1.path == r2.path
+    with pytest.raises(TypeError, match="rules must be an ISLRules"):
+        L.isl_state(small_shell, t, rules={"max_range": 10})
+    with pytest.raises(ValueError, match=r"max_range must be > 0 km"):
+        L.ISLRules(max_range=-1)
+    with pytest.raises(ValueError, match=r"times must be a single time or a 1-D array .*\(2, 2\)"):
+        L.isl_state(small_shell, small_shell.epoch + np.zeros((2, 2)) * u.s)
+
+
+def test_long_windows_and_searches_are_refused_with_an_estimate(three_body, monkeypatch):
+    """contacts(duration=1e9) and route(horizon=1e9) used to run until killed."""
+    ks = L.get_network("china")[0]
+    with pytest.raises(ValueError, match=r"contacts of 12 satellites x 1 stations over "
+                                         r"16,666,672 epochs would take about [0-9.]+ min, above the "
+                                         r"limit of 10 min \(default\).*LAB_MAX_RUNTIME_S"):
+        L.contacts(three_body, ks, three_body.epoch, duration=1e9)
+    with pytest.raises(ValueError, match=r"route over 16,666,668 snapshots of 12 satellites "
+                                         r"would take about"):
+        L.route(three_body, "china", ks, 0, three_body.epoch, horizon=1e9)
+    with pytest.raises(ValueError, match=r"passes over .* would need about .* max_memory_gb="):
+        L.passes(three_body[0], ks, three_body.epoch, 86400, max_memory_gb=1e-6)
+    # the limits can be raised (keyword) or lowered (environment)
+    monkeypatch.setenv("LAB_MAX_RUNTIME_S", "1e-4")
+    with pytest.raises(ValueError, match=r"above the limit of 0.0001 s \(LAB_MAX_RUNTIME_S\)"):
+        L.contacts(three_body, ks, three_body.epoch, 3600)
+    assert len(L.contacts(three_body, ks, three_body.epoch, 3600, max_runtime_s=60)) >= 0
+    monkeypatch.setenv("LAB_MAX_RUNTIME_S", "soon")
+    with pytest.raises(ValueError, match="LAB_MAX_RUNTIME_S must be a number > 0"):
+        L.contacts(three_body, ks, three_body.epoch, 3600)
+
+
+def test_tables_and_figures_from_their_modules(small_shell):
+    from lab.links import plots
+
+    ks, wal = L.get_network("china")[0], L.get_network("global")[3]
+    r = L.route(small_shell, [ks, wal], ks, wal, small_shell.epoch, 8e3, horizon=6 * 3600)
+    budget = L.latency_budget(uplink=r, inference=1.5)
+    assert budget["leg"].iloc[-1] == "total"
+    assert budget["seconds"].iloc[-1] == pytest.approx(r.total.to_value(u.s) + 1.5)
+    fig = plots.latency_budget_figure(budget)
+    assert len(fig.data[0].y) == len(budget) - 1
+    globe = plots.route_globe_figure(small_shell, small_shell.epoch, r, stations=[ks, wal])
+    kinds = [t.type for t in globe.data]
+    assert kinds[:2] == ["surface", "scatter3d"] and globe.data[1].name == "graticule (30°)"
+    assert globe.data[0].x.shape == (37, 73)  # the shared lab.orbits.plots.earth_traces sphere
+
+
 # ------------------------------------------------------------------ routing
 def test_route_instant_with_big_shell(big_shell):
     ks, wal = L.get_network("china")[0], L.get_network("global")[3]
     r = L.route(big_shell, "global", ks, wal, big_shell.epoch, 8e3)
-    assert r.reachable and r.wait.value == 0
+    assert r.reachable and r.wait.value == 0  # exact: waits below 1 ns are set to 0.0
     assert r.path[0] == "Kashgar" and r.path[-1] == "Wallops" and r.hops == len(r.path) - 1
     assert list(r.segments.kind[[0, len(r.segments) - 1]]) == ["uplink", "downlink"]
     gc = L.great_circle_distance(ks.itrs, wal.itrs) / C_LIGHT
@@ -393,7 +482,7 @@ def test_route_never_beats_light(lat1, lon1, lat2, lon2, which):
     r = L.route(shell, [a, b], a, b, shell.epoch, 8e3, horizon=3 * 3600, step=120)
     if r.reachable:
         assert r.total.to_value(u.s) >= gc
-        if r.wait.value == 0:
+        if r.wait.value == 0:  # exact: waits below 1 ns are set to 0.0
             assert r.latency.to_value(u.s) >= gc
 
 

@@ -10,7 +10,7 @@ from astropy.time import Time
 from scipy.integrate import solve_ivp
 
 from lab.constants import MU_EARTH, R_EARTH
-from lab.orbits import DEFAULT_EPOCH, Orbit, core, sun_synchronous_inclination
+from lab.orbits import DEFAULT_EPOCH, Orbit, core, sun_synchronous_inclination, time_grid
 
 # ISS TLE from the python-sgp4 documentation (checksums valid)
 ISS_L1 = "1 25544U 98067A   19343.69339541  .00001764  00000-0  38792-4 0  9991"
@@ -58,7 +58,7 @@ def test_solve_kepler_all_eccentricities_vectorized():
     E = core.solve_kepler(M, e)
     assert E.shape == (2001, 7)
     np.testing.assert_allclose(E - e * np.sin(E), np.broadcast_to(M, E.shape), atol=1e-12)
-    # circular: E == M exactly, no iteration
+    # circular: E == M exactly by construction (a copy of M, no iteration), so == is right here
     assert np.array_equal(core.solve_kepler(M[:, 0], 0.0), M[:, 0])
 
 
@@ -212,6 +212,130 @@ def test_bad_input_types_and_models():
         o.propagate(10, model="sgp4")
     with pytest.raises(ValueError, match="dt must be finite"):
         o.propagate(float("nan"))
+
+
+# ------------------------------------------------------------------ regressions (issue 10)
+def _with_checksum(line: str) -> str:
+    """``line`` (69 characters) with its last digit set to the modulo-10 checksum."""
+    total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
+    return line[:68] + str(total % 10)
+
+
+@pytest.mark.parametrize("scale", ["tdb", "tcg", "tt", "tai"])
+def test_propagate_to_an_epoch_in_another_time_scale_lands_on_it(scale):
+    """The interval to a target Time is measured in TAI whatever the target's scale: the new
+    epoch is the target instant and the state equals the one for the same instant in UTC
+    (before: 2 ms / 11 ms off and 16-91 m away for TDB / TCG, 200 days out)."""
+    orbits = {"kepler": Orbit.from_classical(alt=550, ecc=0.001, inc=53, argp=30, nu=10),
+              "j2": Orbit.from_classical(alt=550, ecc=0.001, inc=53, argp=30, nu=10),
+              "sgp4": Orbit.from_tle(ISS_L1, ISS_L2)}
+    for model, o in orbits.items():
+        target = o.epoch + 200 * u.day
+        given = getattr(target, scale)
+        new = o.propagate(given, model=model)
+        assert abs((new.epoch - target).to_value(u.s)) < 1e-6
+        ref = o.propagate((target.tai - o.epoch.tai).to_value(u.s), model=model)
+        np.testing.assert_allclose(new.r.value, ref.r.value, atol=1e-6)  # 1 mm
+        # positions() with a Time array in that scale: the same instants as in UTC
+        t = target + np.array([0.0, 600.0]) * u.s
+        np.testing.assert_allclose(o.positions(getattr(t, scale), model=model),
+                                   o.positions(t.utc, model=model), atol=1e-6)
+
+
+def test_hyperbolic_and_parabolic_orbits_are_named():
+    with pytest.raises(ValueError, match=r"ecc must be in \[0, 1\) \(got 1.5\): a hyperbolic orbit"):
+        Orbit.from_classical(a=-7000, ecc=1.5)
+    with pytest.raises(ValueError, match="a parabolic orbit is not supported"):
+        Orbit.from_classical(a=7000, ecc=1.0)
+    with pytest.raises(ValueError, match="negative semi-major axis is a hyperbolic orbit"):
+        Orbit.from_classical(a=-7000, ecc=0.5)
+    with pytest.raises(ValueError) as err:
+        Orbit.from_vectors([7000, 0, 0], [0, 12, 0])
+    msg = str(err.value)
+    assert "r, v: r, v" not in msg and msg.count("r, v") == 1  # the prefix is said once
+    assert "escape speed 10.67" in msg and "hyperbolic" in msg
+
+
+@pytest.mark.parametrize(
+    ("cols", "text", "match"),
+    [
+        ((8, 16), "200.0000", r"line2 inclination \(columns 9-16\) must be in \[0, 180\] deg"),
+        ((17, 25), "400.0000", r"line2 RAAN \(columns 18-25\) must be in \[0, 360\) deg"),
+        ((52, 63), " 0.00000000", r"line2 mean motion .* must be in \(0, 17.1\]"),
+        ((8, 16), " 5x.6439", r"line2 inclination .* must be a number"),
+    ],
+    ids=["inclination-200", "raan-400", "mean-motion-0", "not-a-number"],
+)
+def test_tle_fields_out_of_range_are_refused(cols, text, match):
+    """An inclination of 200° used to be read as 160°; every numeric field is range-checked."""
+    line2 = _with_checksum(ISS_L2[: cols[0]] + text + ISS_L2[cols[1] :])
+    assert len(line2) == 69
+    with pytest.raises(ValueError, match=match):
+        Orbit.from_tle(ISS_L1, line2)
+
+
+def test_times_and_spans_get_clear_errors():
+    o = Orbit.from_classical(alt=550, inc=53)
+    with pytest.raises(ValueError, match="times must contain at least 1 epoch"):
+        o.positions([])
+    with pytest.raises(ValueError, match=r"times must be .* 1-D array .*shape \(2, 3\)"):
+        o.positions(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"times must be .* 1-D array .*shape \(2, 2\)"):
+        o.positions(o.epoch + np.zeros((2, 2)) * u.s)
+    with pytest.raises(ValueError, match=r"dt must lie within ±3.156e\+09 s \(100 years\)"):
+        o.propagate(1e20)
+    with pytest.raises(ValueError, match=r"times must lie within .*100 years"):
+        o.positions(Time("2200-01-01", scale="tt"))
+    with pytest.raises(ValueError, match=r"duration must be in \[0, 3.15576e\+09\] s"):
+        time_grid(duration=1e20)
+
+
+def test_states_refuse_output_above_the_memory_limit(monkeypatch):
+    o = Orbit.from_classical(alt=550, inc=53)
+    monkeypatch.setenv("LAB_MAX_MEMORY_GB", "1e-6")  # 1 kB
+    with pytest.raises(ValueError, match=r"states of 1 satellites x 1,000 epochs would need about "
+                                         r".* above the limit of 1 kB \(LAB_MAX_MEMORY_GB\)"):
+        o.positions(np.arange(1000.0))
+    assert o.positions([0.0]).shape == (1, 3)  # small enough
+
+
+def _lab_imports(path) -> set[str]:
+    """Modules of ``lab`` imported anywhere in the file ``path`` (also inside functions)."""
+    import ast
+    import importlib.util
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lab"):
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                try:
+                    is_module = importlib.util.find_spec(sub) is not None
+                except ModuleNotFoundError:  # the parent is a module, not a package
+                    is_module = False
+                found.add(sub if is_module else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("lab")}
+    return found
+
+
+def test_orbits_and_links_have_no_import_cycle():
+    """Read every module of lab.orbits and lab.links (module-level and deferred imports): the
+    graph of imports between lab modules is acyclic (orbit.py <-> constellation.py was not)."""
+    from pathlib import Path
+
+    import networkx as nx
+
+    import lab
+
+    root = Path(lab.__file__).parent
+    graph = nx.DiGraph()
+    for pkg in ("orbits", "links"):
+        for path in sorted((root / pkg).glob("*.py")):
+            name = f"lab.{pkg}" + ("" if path.stem == "__init__" else f".{path.stem}")
+            graph.add_edges_from((name, dep) for dep in _lab_imports(path) if dep != name)
+    assert graph.has_edge("lab.orbits.constellation", "lab.orbits.orbit")
+    assert list(nx.simple_cycles(graph)) == []
 
 
 def test_bad_tle_checksum_and_format():

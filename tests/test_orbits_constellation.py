@@ -14,7 +14,7 @@ from astropy.coordinates import (
     get_body,
 )
 
-from lab.constants import AU, R_EARTH
+from lab.constants import AU, MU_EARTH, R_EARTH
 from lab.orbits import (
     Constellation,
     Orbit,
@@ -124,6 +124,63 @@ def test_single_plane_inferred_from_orbits():
     assert sorted(c.slot) == list(range(12))
 
 
+def test_planes_are_grouped_by_gaps_not_a_grid():
+    """Two orbits 0.02° apart across a 0.5° grid edge are one plane (they were two); planes across
+    RAAN 0°/360° are one; near-equatorial orbits, whose node is ill-defined, are one; real
+    neighbouring planes (here 5° apart) stay apart."""
+    pair = [Orbit.from_classical(alt=630, inc=51.9, raan=31.74, nu=0),
+            Orbit.from_classical(alt=630, inc=51.9, raan=31.76, nu=10)]
+    assert Constellation.from_orbits(pair).planes == 1
+    wrap = [Orbit.from_classical(alt=630, inc=51.9, raan=r, nu=10 * k)
+            for k, r in enumerate((359.9, 0.05, 120.0, 359.99, 0.3, 120.2))]
+    c = Constellation.from_orbits(wrap)
+    assert c.planes == 2
+    np.testing.assert_array_equal(c.plane, [0, 0, 1, 0, 0, 1])  # the plane holding RAAN 0° first
+    np.testing.assert_array_equal(c.slot, [0, 1, 0, 2, 3, 1])  # by argument of latitude
+    equatorial = [Orbit.from_classical(alt=700, inc=0.01, raan=37 * k, nu=20 * k) for k in range(9)]
+    assert Constellation.from_orbits(equatorial).planes == 1
+    apart = [Orbit.from_classical(alt=550, inc=53, raan=5 * (k % 3), nu=40 * k) for k in range(9)]
+    assert Constellation.from_orbits(apart).planes == 3
+    shells = [Orbit.from_classical(alt=550, inc=inc, raan=0, nu=40 * k)
+              for k, inc in enumerate((53, 70, 53, 70))]
+    np.testing.assert_array_equal(Constellation.from_orbits(shells).plane, [0, 1, 0, 1])
+
+
+def _hypatia_tles(planes: int, per_plane: int, alt: float, inc: float) -> tuple[str, np.ndarray]:
+    """TLE text of a shell generated the way Hypatia (satgen) does: sgp4init with mean elements,
+    RAAN 360° p / P, odd planes shifted by half a slot; and the true plane of each satellite."""
+    from sgp4.api import WGS72, Satrec
+    from sgp4.exporter import export_tle
+
+    n_rad_min = np.sqrt(MU_EARTH / (R_EARTH + alt) ** 3) * 60.0
+    lines, truth = [], []
+    for p in range(planes):
+        shift = 180.0 / per_plane if p % 2 else 0.0
+        for k in range(per_plane):
+            s = Satrec()
+            s.sgp4init(WGS72, "i", len(truth) + 1, 18262.5, 0.0, 0.0, 0.0, 1e-7, 0.0,
+                       np.radians(inc), np.radians(shift + 360.0 * k / per_plane), n_rad_min,
+                       np.radians(360.0 * p / planes))
+            lines += [f"SAT-{len(truth)}", *export_tle(s)]
+            truth.append(p)
+    return "\n".join(lines), np.array(truth)
+
+
+def test_kuiper_shell_from_tles_has_its_34_planes():
+    """Kuiper's published shell (34 x 34, 630 km, 51.9°) from Hypatia-style TLEs: osculating
+    elements scatter by a few hundredths of a degree, and the 0.5° grid made 38 planes of it."""
+    text, truth = _hypatia_tles(34, 34, 630.0, 51.9)
+    c = Constellation.from_tle(text)
+    assert c.planes == 34
+    np.testing.assert_array_equal(c.plane, truth)  # the generator's planes, in RAAN order
+    np.testing.assert_array_equal(np.bincount(c.plane), np.full(34, 34))
+    # slots run along each plane: consecutive slots are one in-plane spacing apart
+    r = c.positions(c.epoch)[:, 0]
+    order = np.lexsort((c.slot, c.plane)).reshape(34, 34)
+    gap = np.linalg.norm(r[order] - r[np.roll(order, -1, axis=1)], axis=-1)
+    np.testing.assert_allclose(gap, 2 * (R_EARTH + 630) * np.sin(np.pi / 34), rtol=0.02)
+
+
 def test_constellation_from_tle_uses_satrecarray_and_agrees_with_sgp4():
     from sgp4.api import Satrec
 
@@ -215,6 +272,7 @@ def test_eclipse_fraction_beta0_550km():
     assert eclipse_fraction(550, 0) == pytest.approx(0.372, abs=5e-4)
     # above the critical beta angle there is no eclipse: sin(beta*) = R / (R + h)
     beta_star = np.degrees(np.arcsin(R_EARTH / (R_EARTH + 550)))
+    # exactly 0 by construction (the formula's np.where branch above beta*), so == is right
     assert eclipse_fraction(550, beta_star + 0.1) == 0.0
     assert eclipse_fraction(550, beta_star - 1) > 0.0
     # conical differs from cylindrical only by the penumbra (a few seconds per orbit)
@@ -246,6 +304,8 @@ def test_conical_and_cylindrical_consistent():
     p = o.positions(t)
     cyl = in_shadow(p, t, model="cylindrical")
     con = in_shadow(p, t, model="conical")
+    # exact 0/1 by construction: cylindrical is a boolean cast to float, the conical umbra is
+    # assigned 1.0 (not computed), so == compares labels, not computed floats
     assert set(np.unique(cyl)) <= {0.0, 1.0}
     assert np.all((con >= 0) & (con <= 1))
     umbra = con == 1.0
@@ -269,7 +329,7 @@ def test_in_shadow_hand_cases():
     behind = np.array([[-(R_EARTH + 550), 0.0, 0.0]])
     front = np.array([[R_EARTH + 550, 0.0, 0.0]])
     side = np.array([[0.0, R_EARTH + 550, 0.0]])
-    for model in ("cylindrical", "conical"):
+    for model in ("cylindrical", "conical"):  # 1.0 / 0.0 are assigned labels, not computed
         assert in_shadow(behind, sun, model=model)[0] == 1.0
         assert in_shadow(front, sun, model=model)[0] == 0.0
         assert in_shadow(side, sun, model=model)[0] == 0.0
@@ -384,7 +444,7 @@ def test_in_shadow_single_vector_and_epoch_mismatch():
     t = time_grid("2025-03-20T12:00:00", duration=60, step=30)
     s = sun_direction(t[0])
     behind = -s * (R_EARTH + 550)
-    assert in_shadow(behind, t[0]) == 1.0
+    assert in_shadow(behind, t[0]) == 1.0  # cylindrical: an exact 0/1 label by construction
     assert in_shadow(np.stack([behind, -behind]), t[0]).tolist() == [1.0, 0.0]
     with pytest.raises(ValueError, match="one epoch per position epoch"):
         in_shadow(np.zeros((4, 2, 3)) + 7000, t)  # 3 times for 2 epochs

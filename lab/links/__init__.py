@@ -9,12 +9,25 @@ cross laser links between satellites. This package computes, for whole constella
 - link budgets: :class:`LinkBudget`, :data:`LINK_PRESETS` (X-band downlink, S-band uplink,
   optical ISL ...);
 - inter-satellite links: :func:`isl_pairs`, :func:`isl_state`, :func:`isl_graph` (networkx);
-- routing over time, with store and forward: :func:`route` -> :class:`Route`.
+- routing over time, with store and forward: :func:`route` -> :class:`Route`;
+  :func:`latency_budget` of a round trip;
+- tables: :func:`link_table` (budgets side by side), :func:`in_view_count` (from contacts);
+- figures in :mod:`lab.links.plots` (``*_figure``; plotly, imported on demand).
 
-Plain numbers are km, s, deg, W, Hz; Quantities are accepted everywhere.
+The ISL rules (range, grazing height, cross-plane latitude) are one :class:`ISLRules` record;
+``isl_state``, ``isl_graph`` and ``route`` take ``rules=`` and still accept the three keywords.
+Long windows and searches are refused above the memory / run-time limits
+(``LAB_MAX_MEMORY_GB``, ``LAB_MAX_RUNTIME_S``). Plain numbers are km, s, deg, W, Hz; Quantities
+are accepted everywhere.
 """
 
-from lab.links.budget import DVBS2_MODCODS, LINK_PRESETS, LinkBudget, free_space_path_loss
+from lab.links.budget import (
+    DVBS2_MODCODS,
+    LINK_PRESETS,
+    LinkBudget,
+    free_space_path_loss,
+    link_table,
+)
 from lab.links.geometry import (
     central_angle,
     elevation,
@@ -24,8 +37,8 @@ from lab.links.geometry import (
     slant_range,
     visibility,
 )
-from lab.links.isl import ISLRules, ISLState, isl_graph, isl_pairs, isl_state
-from lab.links.routing import Route, route
+from lab.links.isl import ISLRules, ISLState, as_isl_rules, isl_graph, isl_pairs, isl_state
+from lab.links.routing import Route, latency_budget, route
 from lab.links.stations import (
     STATION_NETWORKS,
     GroundStation,
@@ -37,6 +50,7 @@ from lab.links.windows import (
     Pass,
     contacts,
     coverage_gaps,
+    in_view_count,
     itrs_positions,
     passes,
     ranges,
@@ -53,6 +67,7 @@ __all__ = [
     "LinkBudget",
     "Pass",
     "Route",
+    "as_isl_rules",
     "as_stations",
     "central_angle",
     "contacts",
@@ -63,11 +78,14 @@ __all__ = [
     "get_network",
     "grazing_height",
     "great_circle_distance",
+    "in_view_count",
     "isl_graph",
     "isl_pairs",
     "isl_state",
     "itrs_positions",
+    "latency_budget",
     "light_delay",
+    "link_table",
     "passes",
     "ranges",
     "route",

@@ -12,17 +12,19 @@ Table 13 (AWGN, normal 64,800-bit FECFRAME, no pilots).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from astropy import units as u
 
 from lab._validate import as_value, check_choice
 from lab.constants import BOLTZMANN, C_LIGHT
 
 __all__ = ["DVBS2_MODCODS", "LINK_PRESETS", "LinkBudget", "format_frequency",
-           "free_space_path_loss"]
+           "free_space_path_loss", "link_table"]
 
 # (name, ideal Es/N0 dB, spectral efficiency bit/symbol) -- EN 302 307-1 Table 13.
 DVBS2_MODCODS: tuple[tuple[str, float, float], ...] = (
@@ -246,3 +248,14 @@ LINK_PRESETS: dict[str, LinkBudget] = {
 }
 LINK_PRESETS["uplink"] = replace(LINK_PRESETS["s-band-uplink"], name="uplink")
 LINK_PRESETS["downlink"] = replace(LINK_PRESETS["x-band-downlink"], name="downlink")
+
+
+def link_table(budgets: Sequence[LinkBudget], range_km: float = 1000.0) -> pd.DataFrame:
+    """One row per link budget: frequency (MHz/GHz/THz text), EIRP, path loss, C/N0 and the
+    data rate at ``range_km``."""
+    d = float(as_value(range_km, "km", "range_km", lo=0.0, lo_inclusive=False))
+    tag = f"{d:.0f}km"
+    return pd.DataFrame([{
+        "preset": b.name, "frequency": format_frequency(b.frequency), "EIRP_dBW": round(b.eirp, 1),
+        f"FSPL_{tag}_dB": round(float(b.fspl(d)), 1), f"CN0_{tag}_dBHz": round(float(b.cn0(d)), 1),
+        f"rate_{tag}": f"{b.data_rate(d).to(u.Mbit / u.s):.0f}"} for b in budgets])

@@ -1,31 +1,54 @@
 """Inter-satellite links (ISLs): +Grid topology, feasibility over time, the graph at one instant.
 
 +Grid: every satellite links to the two neighbours in its own plane (ahead and behind) and to
-the nearest satellite in each adjacent plane (same argument of latitude up to the phasing), so
-four links per satellite. The seam between the last and the first plane is linked only when
-the two planes co-rotate (Walker delta); a Walker star's seam planes counter-rotate and are not.
-A link is up when it is shorter than ``max_range`` and its line of sight stays above
-``min_grazing_height`` (the dense atmosphere); cross-plane links can be switched off above a
-latitude (``max_cross_latitude``), where adjacent planes cross and pointing rates explode.
+one satellite in each adjacent plane, so four links per satellite. The seam between the last and
+the first plane is linked only when the two planes co-rotate (Walker delta); a Walker star's
+seam planes counter-rotate and are not.
+
+Cross-plane partner rule (deterministic): planes of equal size are linked by one slot shift for
+the whole plane pair (slot k <-> slot k + d), the shift whose partners are nearest in argument of
+latitude on average (the Walker "same slot up to the phasing" convention, which
+``lab.mission``'s closed-form hop count assumes). Shifts within :data:`TIE_FRACTION` of a slot of
+the nearest are ties -- half-slot phasing (Kuiper's published shell) makes the two neighbours
+exactly as near in argument of latitude -- and among ties the shift with the shortest mean link
+length at the constellation's epoch wins (then the smaller shift). Planes of unequal size: each
+satellite takes the nearest in argument of latitude, ties broken the same way by distance.
+
+A link is up under :class:`ISLRules`: shorter than ``max_range``, line of sight above
+``min_grazing_height`` (the dense atmosphere), and for cross-plane links at most
+``max_cross_latitude`` (where adjacent planes cross and pointing rates explode).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from lab._validate import as_time, as_value, check_choice
+from lab._validate import as_time, as_times, as_value, check_choice
 from lab.constants import C_LIGHT
 from lab.links.budget import LinkBudget
 from lab.links.geometry import grazing_height
 from lab.links.windows import default_model, itrs_positions
 
-__all__ = ["ISLRules", "ISLState", "isl_graph", "isl_pairs", "isl_state"]
+__all__ = ["ISLRules", "ISLState", "TIE_FRACTION", "as_isl_rules", "isl_graph", "isl_pairs",
+           "isl_state"]
 
 PATTERNS = ("+grid", "in-plane", "none")
+
+#: Candidate partners whose argument-of-latitude offset is within this fraction of a slot of the
+#: nearest are ties, broken by link length (osculating elements from TLEs scatter ~0.1 % of a slot).
+TIE_FRACTION = 0.05
+
+
+def _check_isl_args(max_range: Any, min_grazing_height: Any, max_cross_latitude: Any):
+    mr = as_value(max_range, "km", "max_range", lo=0, lo_inclusive=False)
+    mg = as_value(min_grazing_height, "km", "min_grazing_height", lo=-7000, hi=100000)
+    ml = None if max_cross_latitude is None else as_value(
+        max_cross_latitude, "deg", "max_cross_latitude", lo=0, hi=90)
+    return mr, mg, ml
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,19 @@ class ISLRules:
         object.__setattr__(self, "max_cross_latitude", ml)
 
 
+def as_isl_rules(rules: ISLRules | None = None, *, max_range: Any = None,
+                 min_grazing_height: Any = None, max_cross_latitude: Any = None) -> ISLRules:
+    """``rules`` (default :class:`ISLRules()`) with each keyword that is not None replacing its
+    field, so ``isl_state(c, t, max_range=4000)`` and ``isl_state(c, t, rules=...)`` both work."""
+    if rules is None:
+        rules = ISLRules()
+    elif not isinstance(rules, ISLRules):
+        raise TypeError(f"rules must be an ISLRules or None (got {type(rules).__name__})")
+    given = {k: v for k, v in (("max_range", max_range), ("min_grazing_height", min_grazing_height),
+                               ("max_cross_latitude", max_cross_latitude)) if v is not None}
+    return replace(rules, **given) if given else rules
+
+
 def _plane_slot(c: Any) -> tuple[np.ndarray, np.ndarray]:
     n = len(c)
     plane = np.asarray(getattr(c, "plane", np.zeros(n)), dtype=np.int64).reshape(-1)
@@ -70,12 +106,57 @@ def _arg_latitude(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.arctan2(np.einsum("ij,ij->i", r, y), np.einsum("ij,ij->i", r, node)), h
 
 
+def _partners(ra: np.ndarray, ua: np.ndarray, rb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Index into plane b of the cross-plane partner of each satellite of plane a (module rule).
+
+    ``ra``, ``rb``: positions (n, 3), (m, 3) at the epoch; ``ua``, ``ub``: arguments of latitude.
+    """
+    n, m = len(ua), len(ub)
+    du = np.abs(np.angle(np.exp(1j * (ub[None, :] - ua[:, None]))))  # (n, m) rad
+    dist = np.linalg.norm(rb[None, :, :] - ra[:, None, :], axis=-1)  # (n, m) km
+    tie = TIE_FRACTION * 2.0 * np.pi / m
+    if n != m:  # each satellite on its own
+        near = du <= du.min(axis=1, keepdims=True) + tie
+        return np.argmin(np.where(near, dist, np.inf), axis=1)
+    k = np.arange(n)
+    shifted = (k[None, :] + k[:, None]) % n  # [d, k] -> slot k + d of plane b
+    mean_du = du[k[None, :], shifted].mean(axis=1)
+    mean_dist = dist[k[None, :], shifted].mean(axis=1)
+    near = mean_du <= mean_du.min() + tie
+    d = int(np.argmin(np.where(near, mean_dist, np.inf)))
+    return (k + d) % n
+
+
+def _cross_pairs(constellation: Any, order: np.ndarray, starts: np.ndarray,
+                 counts: np.ndarray) -> np.ndarray:
+    """Cross-plane pairs (P, 2) between adjacent planes (and the seam if it co-rotates)."""
+    n_planes = len(starts)
+    epoch = getattr(constellation, "epoch", None)
+    r, v = constellation.states(np.array([0.0]) if epoch is None else epoch.reshape(1),
+                                model=default_model(constellation))
+    r = np.asarray(getattr(r, "value", r), float)[:, 0]
+    v = np.asarray(getattr(v, "value", v), float)[:, 0]
+    ulat, h = _arg_latitude(r, v)
+    normals = h[order[starts]]
+    ang = np.arccos(np.clip(np.einsum("ij,ij->i", normals, np.roll(normals, -1, 0)), -1, 1))
+    links = list(range(n_planes - 1))
+    if n_planes >= 3 and ang[-1] <= 1.5 * np.median(ang[:-1]) + 1e-9:
+        links.append(n_planes - 1)  # co-rotating seam (Walker delta)
+    out = []
+    for pa in links:  # loop over planes (tens), vectorized over satellites
+        pb = (pa + 1) % n_planes
+        ia = order[starts[pa] : starts[pa] + counts[pa]]
+        ib = order[starts[pb] : starts[pb] + counts[pb]]
+        out.append(np.stack([ia, ib[_partners(r[ia], ulat[ia], r[ib], ulat[ib])]], axis=1))
+    return np.concatenate(out) if out else np.zeros((0, 2), np.int64)
+
+
 def isl_pairs(constellation: Any, pattern: str = "+grid", *, return_kind: bool = False):
     """Index pairs (P, 2) of the ISLs of ``pattern`` ("+grid", "in-plane", "none").
 
     In-plane pairs come first, then cross-plane pairs. With ``return_kind=True`` also returns a
     boolean (P,) array, True for cross-plane links. Uses ``constellation.plane``/``.slot`` and the
-    satellites' argument of latitude at the constellation epoch to match adjacent planes.
+    satellites' states at the constellation epoch to pick cross-plane partners (module docstring).
     """
     check_choice(pattern, PATTERNS, "pattern")
     plane, slot = _plane_slot(constellation)
@@ -94,34 +175,8 @@ def isl_pairs(constellation: Any, pattern: str = "+grid", *, return_kind: bool =
     ok = (cnt >= 3) | ((cnt == 2) & (pos == 0))
     intra = np.stack([order[ok], nxt[ok]], axis=1)
     cross = empty
-    n_planes = len(starts)
-    if pattern == "+grid" and n_planes >= 2:
-        epoch = getattr(constellation, "epoch", None)
-        m = default_model(constellation)
-        r, v = constellation.states(np.array([0.0]) if epoch is None else epoch.reshape(1),
-                                    model=m)
-        r = np.asarray(getattr(r, "value", r), float)[:, 0]
-        v = np.asarray(getattr(v, "value", v), float)[:, 0]
-        ulat, h = _arg_latitude(r, v)
-        normals = np.stack([h[order[starts[p]]] for p in range(n_planes)])
-        ang = np.arccos(np.clip(np.einsum("ij,ij->i", normals, np.roll(normals, -1, 0)), -1, 1))
-        links = list(range(n_planes - 1))
-        if n_planes >= 3 and ang[-1] <= 1.5 * np.median(ang[:-1]) + 1e-9:
-            links.append(n_planes - 1)  # co-rotating seam (Walker delta)
-        out = []
-        for pa in links:  # loop over planes (tens), vectorized over satellites
-            pb = (pa + 1) % n_planes
-            ia = order[starts[pa] : starts[pa] + counts[pa]]
-            ib = order[starts[pb] : starts[pb] + counts[pb]]
-            du = np.angle(np.exp(1j * (ulat[ib][None, :] - ulat[ia][:, None])))
-            if counts[pa] == counts[pb]:  # equal planes: one shift for the whole plane
-                d0 = int(np.argmin(np.abs(du[0])))
-                partner = ib[(np.arange(counts[pa]) + d0) % counts[pb]]
-            else:
-                partner = ib[np.argmin(np.abs(du), axis=1)]
-            out.append(np.stack([ia, partner], axis=1))
-        if out:
-            cross = np.concatenate(out)
+    if pattern == "+grid" and len(starts) >= 2:
+        cross = _cross_pairs(constellation, order, starts, counts)
     pairs = np.concatenate([intra, cross])
     kind = np.r_[np.zeros(len(intra), bool), np.ones(len(cross), bool)]
     key = np.sort(pairs, axis=1)
@@ -142,28 +197,19 @@ class ISLState:
     up: np.ndarray
 
 
-def _isl_from_positions(
-    r: np.ndarray, pairs: np.ndarray, cross: np.ndarray, max_range: float,
-    min_grazing_height: float, max_cross_latitude: float | None,
-) -> ISLState:
+def _isl_from_positions(r: np.ndarray, pairs: np.ndarray, cross: np.ndarray,
+                        rules: ISLRules) -> ISLState:
+    """Distances and feasibility of ``pairs`` from Earth-fixed positions ``r`` (S, E, 3) km."""
     a = r[pairs[:, 0]]  # (P, E, 3)
     b = r[pairs[:, 1]]
     dist = np.linalg.norm(b - a, axis=-1)
-    up = (dist <= max_range) & (grazing_height(a, b) >= min_grazing_height)
-    if max_cross_latitude is not None and cross.any():
-        lim = np.sin(np.radians(max_cross_latitude))
+    up = (dist <= rules.max_range) & (grazing_height(a, b) >= rules.min_grazing_height)
+    if rules.max_cross_latitude is not None and cross.any():
+        lim = np.sin(np.radians(rules.max_cross_latitude))
         sa = np.abs(a[..., 2]) / np.linalg.norm(a, axis=-1)
         sb = np.abs(b[..., 2]) / np.linalg.norm(b, axis=-1)
         up &= ~(cross[:, None] & ((sa > lim) | (sb > lim)))
     return ISLState(pairs, cross, dist, up)
-
-
-def _check_isl_args(max_range: Any, min_grazing_height: Any, max_cross_latitude: Any):
-    mr = as_value(max_range, "km", "max_range", lo=0, lo_inclusive=False)
-    mg = as_value(min_grazing_height, "km", "min_grazing_height", lo=-7000, hi=100000)
-    ml = None if max_cross_latitude is None else as_value(
-        max_cross_latitude, "deg", "max_cross_latitude", lo=0, hi=90)
-    return mr, mg, ml
 
 
 def isl_state(
@@ -171,28 +217,33 @@ def isl_state(
     times: Any,
     pattern: str = "+grid",
     *,
-    max_range: Any = 5400.0,
-    min_grazing_height: Any = 80.0,
+    rules: ISLRules | None = None,
+    max_range: Any = None,
+    min_grazing_height: Any = None,
     max_cross_latitude: Any = None,
     model: str | None = None,
 ) -> ISLState:
-    """ISL distances and feasibility of all ``pattern`` pairs at all ``times`` (Time array) at once."""
-    mr, mg, ml = _check_isl_args(max_range, min_grazing_height, max_cross_latitude)
-    t = as_time(times, "times")
-    t = t.reshape(-1) if t.ndim else t.reshape(1)
+    """ISL distances and feasibility of all ``pattern`` pairs at all ``times`` (Time, 1-D) at once.
+
+    ``rules``: an :class:`ISLRules` (default ``ISLRules()``); the keywords override its fields.
+    """
+    rl = as_isl_rules(rules, max_range=max_range, min_grazing_height=min_grazing_height,
+                      max_cross_latitude=max_cross_latitude)
+    t = as_times(times, "times")
     pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
     r = itrs_positions(constellation, t, model)
-    return _isl_from_positions(r, pairs, cross, mr, mg, ml)
+    return _isl_from_positions(r, pairs, cross, rl)
 
 
 def isl_graph(
     constellation: Any,
     time: Any,
     pattern: str = "+grid",
-    max_range: Any = 5400.0,
-    min_grazing_height: Any = 80.0,
+    max_range: Any = None,
+    min_grazing_height: Any = None,
     *,
     max_cross_latitude: Any = None,
+    rules: ISLRules | None = None,
     budget: LinkBudget | str = "optical-isl",
     model: str | None = None,
 ) -> nx.Graph:
@@ -200,17 +251,19 @@ def isl_graph(
 
     Nodes are satellite indices (attributes ``plane``, ``slot``, ``r`` ITRS km); edges carry
     ``distance`` (km), ``delay`` (s, light time), ``rate`` (bit/s, from ``budget``) and ``kind``
-    ("in-plane" / "cross-plane"). Links longer than ``max_range`` km, grazing below
-    ``min_grazing_height`` km, or cross-plane above ``max_cross_latitude`` deg are left out.
+    ("in-plane" / "cross-plane"). Links that break ``rules`` (:class:`ISLRules`; the
+    ``max_range`` km, ``min_grazing_height`` km and ``max_cross_latitude`` deg keywords override
+    its fields) are left out.
     """
     t = as_time(time, "time")
     if t.ndim:
         raise ValueError("time must be a single time (use isl_state for a grid)")
     lb = LinkBudget.preset(budget) if isinstance(budget, str) else budget
-    mr, mg, ml = _check_isl_args(max_range, min_grazing_height, max_cross_latitude)
+    rl = as_isl_rules(rules, max_range=max_range, min_grazing_height=min_grazing_height,
+                      max_cross_latitude=max_cross_latitude)
     pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
     r1 = itrs_positions(constellation, t.reshape(1), model)  # (S, 1, 3): one propagation
-    st = _isl_from_positions(r1, pairs, cross, mr, mg, ml)
+    st = _isl_from_positions(r1, pairs, cross, rl)
     r = r1[:, 0]
     plane, slot = _plane_slot(constellation)
     g = nx.Graph()

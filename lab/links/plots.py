@@ -1,4 +1,10 @@
-"""Plotly figures and small tables for notebook 03 (kept here so notebook cells stay short)."""
+"""Plotly figures for notebook 03 (kept here so notebook cells stay short).
+
+One convention for every package: figures are ``*_figure`` functions in a ``plots`` module; the
+tables they draw come from the module of their concept (:func:`lab.links.link_table`,
+:func:`lab.links.in_view_count`, :func:`lab.links.latency_budget`). Globes draw on
+:func:`lab.orbits.plots.earth_traces`.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +14,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from astropy import units as u
 from astropy.time import TimeDelta
 
 from lab._validate import as_time, as_value
-from lab.links.budget import LinkBudget, format_frequency
+from lab.links.budget import LinkBudget
 from lab.links.geometry import elevation
 from lab.links.isl import isl_state
 from lab.links.routing import Route
 from lab.links.stations import GroundStation, as_stations
-from lab.links.windows import itrs_positions
+from lab.links.windows import in_view_count, itrs_positions
+from lab.orbits.plots import earth_traces
 
 __all__ = [
-    "in_view_count",
-    "latency_table",
-    "link_table",
-    "plot_elevation",
-    "plot_in_view",
-    "plot_latency_budget",
-    "plot_passes_timeline",
-    "plot_rates",
-    "plot_route_globe",
+    "elevation_figure",
+    "in_view_figure",
+    "latency_budget_figure",
+    "passes_figure",
+    "rates_figure",
+    "route_globe_figure",
 ]
 
 
-def plot_elevation(satellite: Any, station: GroundStation, start: Any, duration: Any = 86400.0,
+def elevation_figure(satellite: Any, station: GroundStation, start: Any, duration: Any = 86400.0,
                    step: Any = 30.0, *, model: str | None = None) -> go.Figure:
     """Elevation (deg) of one satellite over one station through a window, with the mask."""
     t0 = as_time(start, "start")
@@ -50,7 +53,7 @@ def plot_elevation(satellite: Any, station: GroundStation, start: Any, duration:
     return fig
 
 
-def plot_passes_timeline(contacts: pd.DataFrame, *, by: str = "station", max_rows: int = 2000,
+def passes_figure(contacts: pd.DataFrame, *, by: str = "station", max_rows: int = 2000,
                          title: str = "Passes") -> go.Figure:
     """Gantt chart of passes (one bar per pass, y = ``by`` column, colour = max elevation)."""
     df = contacts.head(max_rows)
@@ -70,16 +73,7 @@ def plot_passes_timeline(contacts: pd.DataFrame, *, by: str = "station", max_row
     return fig
 
 
-def in_view_count(contacts: pd.DataFrame, times_s: Any, *, station: str | None = None) -> np.ndarray:
-    """Number of satellites above the mask at ``times_s`` (s since the contacts' start)."""
-    df = contacts if station is None else contacts[contacts["station"] == station]
-    t = np.asarray(times_s, dtype=float)
-    rises = np.sort(df["rise_s"].to_numpy())
-    sets = np.sort(df["set_s"].to_numpy())
-    return np.searchsorted(rises, t, side="right") - np.searchsorted(sets, t, side="right")
-
-
-def plot_in_view(tables: Mapping[str, pd.DataFrame], station: str, duration: float = 86400.0,
+def in_view_figure(tables: Mapping[str, pd.DataFrame], station: str, duration: float = 86400.0,
                  step: float = 30.0) -> go.Figure:
     """Satellites in view of ``station`` through the window: one panel per contacts table, each
     with its own y axis (0-1 for a 12-satellite plane next to dozens for a big shell)."""
@@ -101,18 +95,7 @@ def plot_in_view(tables: Mapping[str, pd.DataFrame], station: str, duration: flo
     return fig
 
 
-def link_table(budgets: Sequence[LinkBudget], range_km: float = 1000.0) -> pd.DataFrame:
-    """One row per link budget: frequency (MHz/GHz/THz text), EIRP, path loss, C/N0 and the
-    data rate at ``range_km``."""
-    d = float(as_value(range_km, "km", "range_km", lo=0.0, lo_inclusive=False))
-    tag = f"{d:.0f}km"
-    return pd.DataFrame([{
-        "preset": b.name, "frequency": format_frequency(b.frequency), "EIRP_dBW": round(b.eirp, 1),
-        f"FSPL_{tag}_dB": round(float(b.fspl(d)), 1), f"CN0_{tag}_dBHz": round(float(b.cn0(d)), 1),
-        f"rate_{tag}": f"{b.data_rate(d).to(u.Mbit / u.s):.0f}"} for b in budgets])
-
-
-def plot_rates(budgets: Sequence[LinkBudget], ranges: Any = None) -> go.Figure:
+def rates_figure(budgets: Sequence[LinkBudget], ranges: Any = None) -> go.Figure:
     """Data rate vs range for some link budgets (log y axis)."""
     d = np.linspace(200, 6000, 300) if ranges is None else np.asarray(ranges, dtype=float)
     fig = go.Figure()
@@ -124,44 +107,17 @@ def plot_rates(budgets: Sequence[LinkBudget], ranges: Any = None) -> go.Figure:
     return fig
 
 
-def _sphere_traces(radius: float) -> list:
-    """An Earth sphere and a 30-degree graticule (no map data needed: works offline)."""
-    lat = np.radians(np.linspace(-90, 90, 37))[:, None]
-    lon = np.radians(np.linspace(-180, 180, 73))[None, :]
-    x, y, z = (radius * np.cos(lat) * np.cos(lon), radius * np.cos(lat) * np.sin(lon),
-               radius * np.sin(lat) * np.ones_like(lon))
-    traces = [go.Surface(x=x, y=y, z=z, colorscale=[[0, "rgb(200,220,240)"], [1, "rgb(200,220,240)"]],
-                         showscale=False, hoverinfo="skip", name="Earth", opacity=1.0,
-                         lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05))]
-    rr = radius * 1.002
-    lines = []
-    for la in np.radians(np.arange(-60, 61, 30)):
-        lo = np.radians(np.linspace(-180, 180, 121))
-        lines.append(np.stack([rr * np.cos(la) * np.cos(lo), rr * np.cos(la) * np.sin(lo),
-                               rr * np.sin(la) * np.ones_like(lo)], axis=1))
-    for lo in np.radians(np.arange(-180, 180, 30)):
-        la = np.radians(np.linspace(-90, 90, 61))
-        lines.append(np.stack([rr * np.cos(la) * np.cos(lo), rr * np.cos(la) * np.sin(lo),
-                               rr * np.sin(la)], axis=1))
-    pts = np.concatenate([np.vstack([seg, [np.nan] * 3]) for seg in lines])
-    traces.append(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="lines",
-                               line=dict(color="rgba(90,110,140,0.6)", width=1), hoverinfo="skip",
-                               name="graticule (30°)"))
-    return traces
-
-
-def plot_route_globe(constellation: Any, time: Any, route: Route | None = None, *,
+def route_globe_figure(constellation: Any, time: Any, route: Route | None = None, *,
                      stations: Any = None, pattern: str = "+grid", max_edges: int = 6000,
                      model: str | None = None, center: tuple[float, float] | None = None) -> go.Figure:
     """3-D globe (Earth-fixed frame): satellites, the ISLs up at ``time``, stations, a route's path.
 
     Drawn with ``Scatter3d`` on a sphere, so it needs no map data from the internet.
     """
-    from lab.constants import R_EARTH
-
     t = as_time(time, "time")
     r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
-    fig = go.Figure(_sphere_traces(R_EARTH))
+    fig = go.Figure(earth_traces(color="rgb(200,220,240)", graticule=30.0,
+                                 lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05)))
     stt = isl_state(constellation, t, pattern, model=model)
     pairs = stt.pairs[stt.up[:, 0]][:max_edges]
     if len(pairs):
@@ -200,28 +156,8 @@ def plot_route_globe(constellation: Any, time: Any, route: Route | None = None, 
     return fig
 
 
-def latency_table(**legs: Route | float) -> pd.DataFrame:
-    """Latency budget of a round trip: each keyword is a leg, a :class:`Route` or seconds.
-
-    A Route contributes its wait, propagation and serialization; a number (e.g. inference time)
-    one row. Returns rows (leg, component, seconds) plus a total row.
-    """
-    rows = []
-    for leg, val in legs.items():
-        if isinstance(val, Route):
-            rows += [(leg, "wait for contact", val.wait.value),
-                     (leg, "propagation", val.propagation.value),
-                     (leg, "serialization", val.serialization.value)]
-        else:
-            rows.append((leg, "time", as_value(val, "s", leg, lo=0)))
-    df = pd.DataFrame(rows, columns=["leg", "component", "seconds"])
-    df = df[df["seconds"] > 0].reset_index(drop=True)
-    total = pd.DataFrame([("total", "", df["seconds"].sum())], columns=df.columns)
-    return pd.concat([df, total], ignore_index=True)
-
-
-def plot_latency_budget(table: pd.DataFrame, *, log: bool = True) -> go.Figure:
-    """Horizontal bars of a :func:`latency_table` (log x axis: ms next to minutes)."""
+def latency_budget_figure(table: pd.DataFrame, *, log: bool = True) -> go.Figure:
+    """Horizontal bars of a :func:`lab.links.latency_budget` table (log x: ms next to minutes)."""
     df = table[table["leg"] != "total"]
     labels = df["leg"] + " · " + df["component"]
     fig = go.Figure(go.Bar(x=df["seconds"], y=labels, orientation="h",

@@ -10,6 +10,10 @@ Algorithm (vectorized over satellites x stations x epochs):
    central differences): about a metre of error at 60 s steps in LEO. Every rise and set is
    refined by a vectorized bisection on that interpolant to ``tol`` (default 0.01 s), the
    culmination by a vectorized golden-section search (to 0.1 s), all brackets at once.
+
+Before propagating, the memory and run time of a window are estimated and refused above the
+limits (:func:`lab._validate.check_memory`, :func:`lab._validate.check_runtime`): positions are
+held for blocks of satellites, but the per-epoch rotation and time arrays span the whole window.
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ import pandas as pd
 from astropy import units as u
 from astropy.time import Time, TimeDelta
 
-from lab._validate import as_time, as_value
+from lab._validate import as_time, as_times, as_value, check_memory, check_runtime
 from lab.links.geometry import _sin_elevation
 from lab.links.stations import GroundStation, _station_arrays, as_stations
 
-__all__ = ["Pass", "contacts", "coverage_gaps", "default_model", "itrs_positions", "passes", "ranges",
-           "visibility_mask"]
+__all__ = ["Pass", "contacts", "coverage_gaps", "default_model", "in_view_count", "itrs_positions",
+           "passes", "ranges", "visibility_mask"]
 
 _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+#: Cost model of a contact window (measured on a 2-core x86 machine): per epoch (time arrays,
+#: GCRS -> ITRS rotation) and per satellite-epoch (positions, masks, refinement).
+EPOCH_BYTES, SATELLITE_EPOCH_BYTES = 320.0, 260.0
+EPOCH_S, SATELLITE_EPOCH_S = 2e-4, 2.6e-7
 
 
 def _as_array(r: Any) -> np.ndarray:
@@ -67,8 +76,7 @@ def itrs_positions(satellites: Any, times: Time, model: str | None = None) -> np
 
 def visibility_mask(satellites: Any, stations: Any, times: Any, model: str | None = None) -> np.ndarray:
     """Boolean (N, S, E): satellite s above station n's mask at each of ``times`` (Time array)."""
-    t = as_time(times, "times")
-    t = t.reshape(-1) if t.ndim else t.reshape(1)
+    t = as_times(times, "times")
     st = as_stations(stations)
     pos, up, mask = _station_arrays(st)
     r = itrs_positions(satellites, t, model)
@@ -79,8 +87,7 @@ def ranges(satellites: Any, station: GroundStation, times: Any, model: str | Non
     """Slant range (km) from ``station`` to each satellite at ``times``: (S, E), or (E,) for an Orbit."""
     if not isinstance(station, GroundStation):
         raise TypeError(f"station must be a GroundStation (got {type(station).__name__})")
-    t = as_time(times, "times")
-    t = t.reshape(-1) if t.ndim else t.reshape(1)
+    t = as_times(times, "times")
     r = itrs_positions(satellites, t, model)
     d = np.linalg.norm(r - station.itrs, axis=-1)
     return d if len(d) > 1 or hasattr(satellites, "__len__") else d[0]
@@ -296,6 +303,14 @@ def _grid(satellites: Any, start: Any, duration: Any, step: Any, model: str | No
     return t0, dur, h, itrs_positions(satellites, times, model)
 
 
+def _check_window_budget(what: str, n_sat: int, n_ep: int, block: int, max_memory_gb: Any,
+                         max_runtime_s: Any) -> None:
+    """Refuse a contact window whose memory or run time (cost model above) is over the limit."""
+    check_memory(n_ep * EPOCH_BYTES + min(n_sat, block) * n_ep * SATELLITE_EPOCH_BYTES, what,
+                 max_memory_gb)
+    check_runtime(n_ep * EPOCH_S + n_sat * n_ep * SATELLITE_EPOCH_S, what, max_runtime_s)
+
+
 def contacts(
     constellation: Any,
     stations: Any,
@@ -307,6 +322,8 @@ def contacts(
     margin: float = 3.0,
     tol: float = 0.01,
     max_samples: int = 5_000_000,
+    max_memory_gb: Any = None,
+    max_runtime_s: Any = None,
 ) -> pd.DataFrame:
     """All passes of all satellites over all ``stations`` in [start, start + duration].
 
@@ -318,7 +335,9 @@ def contacts(
     ``duration_s``, ``max_elevation`` (deg), ``partial`` (cut by the window), and ``rise``,
     ``culmination``, ``set`` as UTC ``datetime64[ns]``. ``df.attrs["start"]`` is the start Time.
     Positions are held for at most ``max_samples`` satellite-epochs at a time (blocks of
-    satellites for long windows).
+    satellites for long windows). Windows whose estimated memory or run time exceeds
+    ``max_memory_gb`` / ``max_runtime_s`` (defaults ``$LAB_MAX_MEMORY_GB`` or half the memory,
+    ``$LAB_MAX_RUNTIME_S`` or 600 s) are refused with the estimate.
     """
     st = as_stations(stations)
     n_sat = len(constellation) if hasattr(constellation, "__len__") else 1
@@ -326,6 +345,8 @@ def contacts(
     h = as_value(step, "s", "step", lo=0.5, hi=3600)
     n_ep = int(np.ceil(dur / h)) + 5
     block = max(1, max_samples // n_ep)
+    _check_window_budget(f"contacts of {n_sat:,} satellites x {len(st)} stations over "
+                         f"{n_ep:,} epochs", n_sat, n_ep, block, max_memory_gb, max_runtime_s)
     if n_sat <= block:  # one go
         t0, dur, h, r = _grid(constellation, start, duration, step, model)
         res = _find_passes(r, h, dur, st, margin=margin, tol=tol)
@@ -390,15 +411,22 @@ def passes(
     *,
     model: str | None = None,
     tol: float = 0.01,
+    max_memory_gb: Any = None,
+    max_runtime_s: Any = None,
 ) -> list[Pass]:
     """Passes of one satellite (an ``Orbit``, e.g. from a TLE, or ``constellation[i]``) over a station.
 
     Found on a coarse grid of ``step`` s and refined by root finding (rise/set to ``tol`` s,
     culmination by golden section to 0.1 s). Passes cut by the window have ``partial=True``.
-    ``model``: propagator (default "j2"; "sgp4" for an orbit from a TLE; "kepler").
+    ``model``: propagator (default "j2"; "sgp4" for an orbit from a TLE; "kepler"). Refused
+    above the memory / run-time limits like :func:`contacts`.
     """
     if not isinstance(station, GroundStation):
         raise TypeError(f"station must be a GroundStation (got {type(station).__name__})")
+    dur = as_value(duration, "s", "duration", lo=0, lo_inclusive=False)
+    h = as_value(step, "s", "step", lo=0.5, hi=3600)
+    n_ep = int(np.ceil(dur / h)) + 5
+    _check_window_budget(f"passes over {n_ep:,} epochs", 1, n_ep, 1, max_memory_gb, max_runtime_s)
     t0, dur, h, r = _grid(satellite, start, duration, step, model)
     if r.shape[0] != 1:
         raise ValueError("satellite must be a single Orbit; use contacts() for constellations")
@@ -411,6 +439,16 @@ def passes(
              float(res["max_elevation"][i]) * u.deg, bool(res["partial"][i]))
         for i in range(res["rise_s"].size)
     ]
+
+
+def in_view_count(contacts: pd.DataFrame, times_s: Any, *, station: str | None = None) -> np.ndarray:
+    """Number of satellites above the mask at ``times_s`` (s since the contacts' start), from a
+    :func:`contacts` table (one station's name, or any station)."""
+    df = contacts if station is None else contacts[contacts["station"] == station]
+    t = np.asarray(times_s, dtype=float)
+    rises = np.sort(df["rise_s"].to_numpy())
+    sets = np.sort(df["set_s"].to_numpy())
+    return np.searchsorted(rises, t, side="right") - np.searchsorted(sets, t, side="right")
 
 
 def coverage_gaps(contacts_df: pd.DataFrame, duration: Any = None, *, station: str | None = None) -> pd.DataFrame:

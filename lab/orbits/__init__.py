@@ -1,14 +1,21 @@
 """Earth orbits for the lab: single orbits, constellations, frames, the Sun and the shadow.
 
-Two layers, poliastro style:
+Layers, poliastro style (user -> propagation -> core):
 
 - the user layer (Quantities in, Quantities out): :class:`Orbit`, :class:`Constellation`,
   :func:`sun_position`, :func:`beta_angle`, :func:`in_shadow`, :func:`eclipse_fraction`,
   :func:`sun_synchronous_inclination`, :func:`gcrs_to_itrs_matrix`, :func:`itrs_to_geodetic`;
-- the vectorized core :mod:`lab.orbits.core` (plain float arrays in km, s, rad).
+- the propagation layer :mod:`lab.orbits.propagation` that Orbit and Constellation share
+  (element arrays, model/kernel choice, frames; Orbit never imports Constellation);
+- the vectorized core :mod:`lab.orbits.core` (plain float arrays in km, s, rad);
+- :mod:`lab.orbits.planes` (grouping satellites into planes), :mod:`lab.orbits.tle`,
+  :mod:`lab.orbits.frames`, :mod:`lab.orbits.sun`; figures in :mod:`lab.orbits.plots`
+  (``*_figure``, and :func:`~lab.orbits.plots.earth_traces`, the shared Earth sphere).
 
 Positions of a constellation are float64 arrays of shape (satellites, epochs, 3) in km.
 Models: ``"kepler"`` (two-body), ``"j2"`` (two-body + secular J2), ``"sgp4"`` (TLEs).
+Times are astropy Time in any scale (intervals are measured in TAI) or seconds after the epoch,
+within 100 years of it.
 
 >>> from lab.orbits import Constellation, time_grid
 >>> shell = Constellation.walker_delta(2800, 40, 1, alt=550, inc=53)

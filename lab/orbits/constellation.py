@@ -1,4 +1,10 @@
-"""Constellations: many orbits propagated together as (satellites, epochs, 3) arrays."""
+"""Constellations: many orbits propagated together as (satellites, epochs, 3) arrays.
+
+A Constellation holds its satellites' mean elements as (S,) arrays plus a plane and slot number
+per satellite (given by the Walker constructors, inferred by :mod:`lab.orbits.planes`
+otherwise) and propagates them through :mod:`lab.orbits.propagation`, the layer it shares with
+:class:`~lab.orbits.Orbit`; indexing gives Orbits back.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,14 @@ import numpy as np
 from astropy import units as u
 from astropy.time import Time
 
-from lab._validate import as_time, as_value, check_choice, check_int
+from lab._validate import as_time, as_value, check_int
 from lab.constants import MU_EARTH, R_EARTH
-from lab.orbits import core
-from lab.orbits._time import DEFAULT_EPOCH, resolve_times
-from lab.orbits.frames import _earth_fixed_velocity, gcrs_to_itrs_matrix, itrs_to_geodetic
-from lab.orbits.orbit import FRAMES, MODELS, Orbit
+from lab.orbits import core, propagation
+from lab.orbits._time import DEFAULT_EPOCH, add_seconds, resolve_dt, seconds_between
+from lab.orbits.frames import itrs_to_geodetic
+from lab.orbits.orbit import Orbit
+from lab.orbits.planes import infer_planes, slots_in_plane
+from lab.orbits.propagation import MeanElements
 
 __all__ = ["Constellation"]
 
@@ -59,12 +67,12 @@ class Constellation:
         self._epoch = epoch
         self._t_offset = None if t_offset is None or not np.any(t_offset) else arr(t_offset)
         if plane is None:
-            plane, slot = _infer_planes(self._i, self._raan, self._argp, self._M0, self._e)
+            plane, slot = self._infer_planes()
         self._plane = np.asarray(plane, dtype=int).ravel()
         self._slot = (
             np.asarray(slot, dtype=int).ravel()
             if slot is not None
-            else _slots_in_plane(self._plane)
+            else slots_in_plane(self._plane)
         )
         self._satrecs = list(satrecs) if satrecs is not None else None
         self._names = list(names) if names is not None else None
@@ -180,8 +188,9 @@ class Constellation:
     def from_orbits(cls, orbits: Sequence[Orbit], plane=None) -> Constellation:
         """Constellation from a list of :class:`Orbit` (epochs may differ; the first is used).
 
-        ``plane`` (optional, S ints) sets plane indices; otherwise orbits with the same
-        inclination and RAAN (within 0.5°) are grouped into planes.
+        ``plane`` (optional, S ints) sets plane indices; otherwise orbits whose planes are less
+        than 1° apart (chained; nodes taken to the first epoch with J2) are grouped into planes
+        by :func:`lab.orbits.planes.infer_planes`.
         """
         orbits = list(orbits)
         if not orbits:
@@ -192,7 +201,8 @@ class Constellation:
         ep = orbits[0].epoch
         a = np.array([o._a for o in orbits])
         e = np.array([o._e for o in orbits])
-        off = np.array([(o.epoch - ep).to_value(u.s) for o in orbits]) if len(orbits) > 1 else None
+        off = (np.array([seconds_between(o.epoch, ep) for o in orbits]) if len(orbits) > 1
+               else None)
         satrecs = [o._satrec for o in orbits]
         c = cls(
             a,
@@ -245,7 +255,7 @@ class Constellation:
                 return Orbit.from_tle(*self._tles[k], name=name)
             nu = float(core.mean_to_true(self._M0[k], self._e[k]))
             off = 0.0 if self._t_offset is None else float(self._t_offset[k])
-            ep = self._epoch + off * u.s if off else self._epoch
+            ep = add_seconds(self._epoch, off) if off else self._epoch
             r, v = core.elements_to_rv(
                 self._a[k], self._e[k], self._i[k], self._raan[k], self._argp[k], nu
             )
@@ -290,7 +300,7 @@ class Constellation:
         """Combine two constellations (e.g. shells); planes of ``other`` are renumbered after ours."""
         if not isinstance(other, Constellation):
             return NotImplemented
-        off_o = (other._epoch - self._epoch).to_value(u.s)
+        off_o = seconds_between(other._epoch, self._epoch)
         t1 = np.zeros(len(self)) if self._t_offset is None else self._t_offset
         t2 = (np.zeros(len(other)) if other._t_offset is None else other._t_offset) + off_o
         sat = (
@@ -352,117 +362,49 @@ class Constellation:
         return np.zeros(len(self)) if self._t_offset is None else self._t_offset.copy()
 
     # ---------------------------------------------------------------- propagation
-    def _check_model(self, model: str) -> None:
-        check_choice(model, MODELS, "model")
-        if model == "sgp4" and self._satrecs is None:
-            raise ValueError("model='sgp4' needs a constellation made from TLEs (from_tle)")
+    def _elements(self) -> MeanElements:
+        return MeanElements(self._a, self._e, self._i, self._raan, self._argp, self._M0,
+                            self._t_offset)
 
-    def _propagate(self, times, model: str, frame: str, velocity: bool):
-        self._check_model(model)
-        check_choice(frame, FRAMES, "frame")
-        sec, tt, scalar = resolve_times(times, self._epoch)
-        if model == "sgp4":
-            from lab.orbits.tle import sgp4_states
+    def _infer_planes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Planes and slots from the elements, all taken to the common epoch (J2 node drift)."""
+        raan_dot, argp_dot, m_dot = core._rates(self._a, self._e, self._i, "j2")
+        off = 0.0 if self._t_offset is None else self._t_offset
+        arg_lat = self._argp + core.mean_to_true(self._M0, self._e) - (argp_dot + m_dot) * off
+        return infer_planes(self._i, self._raan - raan_dot * off, arg_lat)
 
-            r, v = sgp4_states(self._satrecs, tt, frame=frame)
-            return (r, v) if velocity else r
-        rot = None
-        if frame == "itrs":
-            rot = gcrs_to_itrs_matrix(tt)
-        out = self._kernel(sec, model, rot, velocity)
-        if velocity and frame == "itrs":
-            _earth_fixed_velocity(*out)
-        return out
-
-    def _kernel(self, sec: np.ndarray, model: str, rot, velocity: bool):
-        a, e, i = self._a, self._e, self._i
-        if not np.any(e):
-            raan_dot, argp_dot, m_dot = core._rates(a, e, i, model)
-            u_dot = argp_dot + m_dot
-            n_groups = len(np.unique(np.stack([raan_dot, u_dot], axis=1), axis=0))
-            if n_groups <= max(4, len(self) // 8):
-                u0 = self._argp + self._M0
-                raan0 = self._raan
-                if self._t_offset is not None:
-                    u0 = u0 - u_dot * self._t_offset
-                    raan0 = raan0 - raan_dot * self._t_offset
-                return core.circular_shell_states(
-                    a, i, raan0, u0, sec, raan_dot, u_dot, rotation=rot, velocity=velocity
-                )
-        return core.general_states(
-            a,
-            e,
-            i,
-            self._raan,
-            self._argp,
-            self._M0,
-            sec,
-            model=model,
-            rotation=rot,
-            velocity=velocity,
-            t_offset=self._t_offset,
-        )
+    def _states(self, times, model: str, frame: str, velocity: bool):
+        propagation.check_model(model, self._satrecs is not None,
+                                "a constellation made from TLEs (from_tle)")
+        return propagation.states(self._elements(), self._epoch, times, model, frame, velocity,
+                                  satrecs=self._satrecs)
 
     def positions(self, times, model: str = "j2", frame: str = "gcrs") -> np.ndarray:
         """Positions, float64 (S, E, 3) km, in GCRS (inertial) or ITRS (Earth-fixed).
 
-        ``times``: astropy Time (scalar -> E = 1, or 1-D) or seconds after ``epoch``
-        (number/array/Quantity). ``model``: "kepler", "j2" (default) or "sgp4" (TLEs only).
+        ``times``: astropy Time (any scale; scalar -> E = 1, or 1-D) or seconds after ``epoch``
+        (number/1-D array/Quantity), within 100 years of the epoch. ``model``: "kepler", "j2"
+        (default) or "sgp4" (TLEs only).
         """
-        return self._propagate(times, model, frame, velocity=False)
+        return self._states(times, model, frame, velocity=False)
 
     def states(self, times, model: str = "j2", frame: str = "gcrs"):
         """(r km, v km/s), each float64 (S, E, 3). In ITRS, v is the Earth-fixed velocity."""
-        return self._propagate(times, model, frame, velocity=True)
+        return self._states(times, model, frame, velocity=True)
 
     def ground_track(self, times, model: str = "j2"):
         """(lat_deg, lon_deg, alt_km) each (S, E): WGS-84 geodetic sub-satellite points."""
         return itrs_to_geodetic(self.positions(times, model=model, frame="itrs"))
 
     def propagate(self, dt, model: str = "j2") -> Constellation:
-        """New Constellation with the elements ``dt`` later (Quantity or seconds; kepler/j2)."""
-        check_choice(model, ("kepler", "j2"), "model")
-        sec = as_value(dt, u.s, "dt")
-        if np.ndim(sec):
-            raise TypeError("dt must be a scalar")
-        node, w, M = core.propagate_elements(
-            self._a, self._e, self._i, self._raan, self._argp, self._M0, sec, j2=(model == "j2")
-        )
+        """New Constellation with the elements ``dt`` later (seconds, a time Quantity or a
+        target Time in any scale; kepler/j2)."""
+        sec, epoch = resolve_dt(dt, self._epoch)
+        el = propagation.advance(self._elements(), sec, model)
         return Constellation(
-            self._a,
-            self._e,
-            self._i,
-            np.remainder(node, TAU),
-            np.remainder(w, TAU),
-            np.remainder(M, TAU),
-            self._epoch + sec * u.s,
+            el.a, el.e, el.i, el.raan, el.argp, el.M0, epoch,
             plane=self._plane,
             slot=self._slot,
-            t_offset=self._t_offset,
+            t_offset=el.t_offset,
             names=self._names,
         )
-
-
-def _infer_planes(i, raan, argp, M0, e):
-    """Group satellites with the same inclination and RAAN (0.5° bins) into planes."""
-    key_i = np.round(np.degrees(i) / 0.5).astype(int)
-    raan_deg = np.degrees(np.remainder(raan, TAU))
-    key_O = np.round(raan_deg / 0.5).astype(int) % 720
-    key_O = np.where(np.degrees(np.minimum(i, np.pi - i)) < 0.05, 0, key_O)  # equatorial
-    _, plane = np.unique(np.stack([key_i, key_O], axis=1), axis=0, return_inverse=True)
-    plane = plane.ravel()
-    ulat = np.remainder(argp + core.mean_to_true(M0, e), TAU)
-    order = np.lexsort((ulat, plane))
-    slot = np.empty_like(plane)
-    for p in np.unique(plane):  # loop over planes only (few)
-        members = order[plane[order] == p]
-        slot[members] = np.arange(members.size)
-    return plane, slot
-
-
-def _slots_in_plane(plane):
-    slot = np.zeros_like(plane)
-    for p in np.unique(plane):
-        idx = np.nonzero(plane == p)[0]
-        slot[idx] = np.arange(idx.size)
-    return slot

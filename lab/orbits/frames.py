@@ -13,7 +13,7 @@ from collections import OrderedDict
 import numpy as np
 from astropy.time import Time
 
-from lab._validate import as_time
+from lab._validate import as_time, as_times
 from lab.constants import OMEGA_EARTH
 
 __all__ = [
@@ -52,7 +52,7 @@ def _matrices(kind: str, times, fn) -> np.ndarray:
     """Cached per-epoch matrices ``fn(t)`` (E, 3, 3) for ``times``; (3, 3) for a scalar time."""
     t = as_time(times, "times")
     scalar = t.isscalar
-    M = _cached(kind, t.reshape((1,)) if scalar else t.ravel(), fn)
+    M = _cached(kind, as_times(t, "times"), fn)  # 1-D; 2-D or empty times are refused
     return M[0] if scalar else M
 
 

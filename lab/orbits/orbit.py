@@ -1,4 +1,10 @@
-"""A single Earth orbit with a poliastro-style API (units at the edges, float core inside)."""
+"""A single Earth orbit with a poliastro-style API (units at the edges, float core inside).
+
+An Orbit is the scalar view of the propagation layer: it describes itself as a one-satellite
+:class:`~lab.orbits.propagation.MeanElements` record and propagates through
+:mod:`lab.orbits.propagation`, the same code as :class:`~lab.orbits.Constellation` (which builds
+on Orbit; Orbit does not import it).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,35 @@ from typing import Any
 
 import numpy as np
 from astropy import units as u
-from astropy.time import Time, TimeDelta
+from astropy.time import Time
 
-from lab._validate import as_time, as_value, check_choice
+from lab._validate import as_time, as_value
 from lab.constants import MU_EARTH, R_EARTH
-from lab.orbits import core
-from lab.orbits._time import DEFAULT_EPOCH
+from lab.orbits import core, propagation
+from lab.orbits._time import DEFAULT_EPOCH, resolve_dt
+from lab.orbits.frames import itrs_to_geodetic
+from lab.orbits.propagation import FRAMES, MODELS, MeanElements
+from lab.orbits.tle import satrec_epoch, satrec_from_tle, sgp4_states
 
-__all__ = ["Orbit"]
+__all__ = ["FRAMES", "MODELS", "Orbit"]
 
-MODELS = ("kepler", "j2", "sgp4")
-FRAMES = ("gcrs", "itrs")
+
+def _check_elliptic(a, ecc) -> None:
+    """Name a parabolic or hyperbolic orbit as such (ecc >= 1 or a < 0): not supported."""
+    e = as_value(ecc, u.one, "ecc")
+    a_km = None if a is None else as_value(a, u.km, "a")
+    if np.ndim(e) or np.ndim(a_km):
+        return  # the scalar checks of from_classical report it
+    if e >= 1.0:
+        kind = "a parabolic" if e == 1.0 else "a hyperbolic"
+        raise ValueError(
+            f"ecc must be in [0, 1) (got {e:g}): {kind} orbit is not supported, only elliptic ones"
+        )
+    if a_km is not None and a_km < 0.0:
+        raise ValueError(
+            f"a must be > {R_EARTH:g} km (got {a_km:g} km): a negative semi-major axis is a "
+            "hyperbolic orbit, which is not supported (only elliptic ones)"
+        )
 
 
 def _check_perigee(a: float, e: float) -> None:
@@ -97,6 +121,7 @@ class Orbit:
         """
         if (a is None) == (alt is None):
             raise ValueError("give exactly one of a (semi-major axis) or alt (altitude)")
+        _check_elliptic(a, ecc)
         if a is None:
             a_km = R_EARTH + as_value(alt, u.km, "alt", lo=0.0, lo_inclusive=False)
         else:
@@ -145,10 +170,14 @@ class Orbit:
                 f"r must be above the Earth's surface (|r| = {np.linalg.norm(rr):g} "
                 f"km <= R = {R_EARTH} km)"
             )
-        try:
-            a, e, i, node, w, f = (float(x) for x in core.rv_to_elements(rr, vv))
-        except ValueError as exc:
-            raise ValueError(f"r, v: {exc} (the speed is at or above escape speed)") from None
+        speed, escape = np.linalg.norm(vv), np.sqrt(2.0 * MU_EARTH / np.linalg.norm(rr))
+        if speed >= escape:
+            raise ValueError(
+                f"r, v must describe an elliptic orbit: the speed |v| = {speed:g} km/s is at or "
+                f"above the escape speed {escape:g} km/s at |r| = {np.linalg.norm(rr):g} km "
+                "(parabolic and hyperbolic orbits are not supported)"
+            )
+        a, e, i, node, w, f = (float(x) for x in core.rv_to_elements(rr, vv))
         _check_perigee(a, e)
         ep = DEFAULT_EPOCH if epoch is None else as_time(epoch, "epoch")
         return cls(a, e, i, node, w, f, rr, vv, ep, name=name)
@@ -160,8 +189,6 @@ class Orbit:
         ``r``/``v`` and the osculating elements come from SGP4 at the TLE epoch, rotated
         TEME -> GCRS; ``propagate(..., model="sgp4")`` uses SGP4.
         """
-        from lab.orbits.tle import satrec_epoch, satrec_from_tle, sgp4_states
-
         sat = satrec_from_tle(line1, line2)
         ep = satrec_epoch(sat)
         r, v = sgp4_states([sat], ep)
@@ -216,71 +243,51 @@ class Orbit:
         )
 
     # ---------------------------------------------------------------- propagation
+    def _elements(self) -> MeanElements:
+        """This orbit as one-satellite mean-element arrays (the propagation layer's input)."""
+        e = np.array([self._e])
+        return MeanElements(np.array([self._a]), e, np.array([self._i]),
+                            np.array([self._raan]), np.array([self._argp]),
+                            core.true_to_mean(np.array([self._nu]), e))
+
     def _check_model(self, model: str) -> None:
-        check_choice(model, MODELS, "model")
-        if model == "sgp4" and self._satrec is None:
-            raise ValueError("model='sgp4' needs an orbit made with Orbit.from_tle")
+        propagation.check_model(model, self._satrec is not None, "an orbit made with Orbit.from_tle")
 
     def propagate(self, dt, model: str = "kepler") -> Orbit:
-        """New Orbit ``dt`` later (Quantity or seconds; may be negative or a Time)."""
+        """New Orbit ``dt`` later: seconds or a time Quantity (may be negative), or the target
+        epoch as a Time in any scale (the new epoch is that instant). Within ±100 years."""
         self._check_model(model)
-        if isinstance(dt, Time | str):
-            sec = float((as_time(dt, "dt") - self._epoch).to_value(u.s))
-        else:
-            sec = as_value(dt, u.s, "dt")
-            if np.ndim(sec) != 0:
-                raise TypeError("dt must be a scalar (use positions() for many epochs)")
-        epoch = self._epoch + TimeDelta(sec, format="sec")
+        sec, epoch = resolve_dt(dt, self._epoch)
         if model == "sgp4":
-            from lab.orbits.tle import sgp4_states
-
             r, v = sgp4_states([self._satrec], epoch)
             new = Orbit.from_vectors(r[0, 0], v[0, 0], epoch, name=self.name)
             new._satrec, new._tle = self._satrec, self._tle
             return new
-        M0 = core.true_to_mean(self._nu, self._e)
-        node, w, M = core.propagate_elements(
-            self._a, self._e, self._i, self._raan, self._argp, M0, sec, j2=(model == "j2")
-        )
-        nu = core.mean_to_true(M, self._e)
-        r, v = core.elements_to_rv(self._a, self._e, self._i, node, w, nu)
-        tau = 2 * np.pi
-        return Orbit(
-            self._a,
-            self._e,
-            self._i,
-            np.remainder(node, tau),
-            np.remainder(w, tau),
-            np.remainder(nu, tau),
-            r,
-            v,
-            epoch,
-            self._satrec,
-            self._tle,
-            self.name,
-        )
+        el = propagation.advance(self._elements(), sec, model)
+        nu = core.mean_to_true(el.M0, el.e)
+        r, v = core.elements_to_rv(el.a, el.e, el.i, el.raan, el.argp, nu)
+        return Orbit(self._a, self._e, self._i, el.raan[0], el.argp[0],
+                     np.remainder(nu[0], 2 * np.pi), r[0], v[0], epoch, self._satrec, self._tle,
+                     self.name)
 
-    def _as_constellation(self):
-        """This orbit as a one-satellite Constellation (its propagation machinery)."""
-        from lab.orbits.constellation import Constellation
-
-        return Constellation.from_orbits([self])
+    def _states(self, times, model: str, frame: str, velocity: bool):
+        self._check_model(model)
+        sats = None if self._satrec is None else [self._satrec]
+        return propagation.states(self._elements(), self._epoch, times, model, frame, velocity,
+                                  satrecs=sats)
 
     def states(self, times, model: str = "kepler", frame: str = "gcrs"):
         """(r km, v km/s) plain arrays of shape (E, 3) at ``times`` (Time or seconds after epoch)."""
-        self._check_model(model)
-        r, v = self._as_constellation().states(times, model=model, frame=frame)
+        r, v = self._states(times, model, frame, velocity=True)
         return r[0], v[0]
 
     def positions(self, times, model: str = "kepler", frame: str = "gcrs") -> np.ndarray:
         """Positions (E, 3) km at ``times`` (Time or seconds after epoch) in GCRS or ITRS."""
-        self._check_model(model)
-        return self._as_constellation().positions(times, model=model, frame=frame)[0]
+        return self._states(times, model, frame, velocity=False)[0]
 
     def ground_track(self, times, model: str = "kepler"):
         """(lat_deg, lon_deg, alt_km) each of shape (E,)."""
-        lat, lon, alt = self._as_constellation().ground_track(times, model=model)
-        return lat[0], lon[0], alt[0]
+        return itrs_to_geodetic(self.positions(times, model=model, frame="itrs"))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-number summary (km, deg, s)."""

@@ -136,6 +136,7 @@ def in_shadow(positions_km, times, model: str = "cylindrical") -> np.ndarray:
 
 def _orbit_node_inc(obj: Any, t) -> tuple[np.ndarray, np.ndarray]:
     """RAAN and inclination (rad) of an Orbit or Constellation at time t (J2 drift of RAAN)."""
+    from lab.orbits._time import seconds_between
     from lab.orbits.core import j2_rates
 
     a = np.atleast_1d(obj.a.to_value(u.km))
@@ -146,7 +147,7 @@ def _orbit_node_inc(obj: Any, t) -> tuple[np.ndarray, np.ndarray]:
     )
     i = np.atleast_1d(obj.inc.to_value(u.rad))
     raan = np.atleast_1d(obj.raan.to_value(u.rad))
-    dt = (t - obj.epoch).to_value(u.s)
+    dt = seconds_between(t, obj.epoch)
     offsets = getattr(obj, "_t_offset", None)
     if offsets is not None:
         dt = dt - offsets

@@ -9,6 +9,9 @@ from __future__ import annotations
 import numpy as np
 from astropy.time import Time
 
+from lab.orbits.core import apply_rotation
+from lab.orbits.frames import gcrs_to_itrs_matrix, gcrs_to_itrs_states, teme_to_gcrs_matrix
+
 __all__ = ["tle_checksum", "validate_tle", "parse_tle_text", "satrec_from_tle", "sgp4_states"]
 
 
@@ -17,10 +20,44 @@ def tle_checksum(line: str) -> int:
     return sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68]) % 10
 
 
-def validate_tle(line1: str, line2: str) -> tuple[str, str]:
-    """Check the two lines (type, length, line numbers, matching catalog numbers, checksums).
+#: Numeric TLE fields checked by :func:`validate_tle`: line, name, columns (1-based,
+#: inclusive), the allowed interval (lo, lo included, hi, hi included) and the unit. The mean
+#: motion's upper end, 17.1 rev/day, is an orbit at the Earth's surface.
+TLE_FIELDS = (
+    (1, "epoch day of year", (21, 32), (1.0, True, 367.0, False), ""),
+    (2, "inclination", (9, 16), (0.0, True, 180.0, True), " deg"),
+    (2, "RAAN", (18, 25), (0.0, True, 360.0, False), " deg"),
+    (2, "argument of perigee", (35, 42), (0.0, True, 360.0, False), " deg"),
+    (2, "mean anomaly", (44, 51), (0.0, True, 360.0, False), " deg"),
+    (2, "mean motion", (53, 63), (0.0, False, 17.1, True), " rev/day"),
+)
 
-    Returns the stripped lines; raises ``TypeError``/``ValueError`` naming the bad line.
+
+def _check_fields(lines: tuple[str, str]) -> None:
+    """Range checks of the numeric fields (an inclination of 200° is not read as 160°)."""
+    for k, name, (c0, c1), (lo, lo_in, hi, hi_in), unit in TLE_FIELDS:
+        text = lines[k - 1][c0 - 1 : c1]
+        where = f"line{k} {name} (columns {c0}-{c1})"
+        try:
+            val = float(text)
+        except ValueError:
+            raise ValueError(f"{where} must be a number (got {text!r})") from None
+        if not ((val >= lo if lo_in else val > lo) and (val <= hi if hi_in else val < hi)):
+            rng = f"{'[' if lo_in else '('}{lo:g}, {hi:g}{']' if hi_in else ')'}"
+            raise ValueError(f"{where} must be in {rng}{unit} (got {text.strip()})")
+    ecc = lines[1][26:33]
+    if not ecc.strip().isdigit():
+        raise ValueError(
+            f"line2 eccentricity (columns 27-33) must be 7 digits with an implied leading "
+            f"decimal point, e.g. '0007417' for 0.0007417 (got {ecc!r})"
+        )
+
+
+def validate_tle(line1: str, line2: str) -> tuple[str, str]:
+    """Check the two lines: type, length, line numbers, matching catalog numbers, checksums and
+    the ranges of the numeric fields (:data:`TLE_FIELDS`, eccentricity digits).
+
+    Returns the stripped lines; raises ``TypeError``/``ValueError`` naming the bad line and field.
     """
     out = []
     for k, (name, line) in enumerate((("line1", line1), ("line2", line2)), start=1):
@@ -45,6 +82,7 @@ def validate_tle(line1: str, line2: str) -> tuple[str, str]:
             f"line1 and line2 must have the same catalog number (got {out[0][2:7]!r} and "
             f"{out[1][2:7]!r})"
         )
+    _check_fields((out[0], out[1]))
     return out[0], out[1]
 
 
@@ -94,9 +132,6 @@ def sgp4_states(satrecs, times: Time, frame: str = "gcrs"):
     reports an error (e.g. decayed satellite) for any epoch.
     """
     from sgp4.api import SatrecArray
-
-    from lab.orbits.core import apply_rotation
-    from lab.orbits.frames import gcrs_to_itrs_matrix, gcrs_to_itrs_states, teme_to_gcrs_matrix
 
     t = times.reshape((1,)) if times.isscalar else times.ravel()
     utc = t.utc

@@ -1,4 +1,9 @@
-"""Plotly helpers for the orbit notebooks (kept here so notebook cells stay short)."""
+"""Plotly figures for the orbit notebooks (kept here so notebook cells stay short).
+
+One convention for every package: figures are ``*_figure`` functions in a ``plots`` module.
+:func:`earth_traces` is the one Earth sphere (optionally with a graticule) that the orbit and link
+globes draw on; it needs no map data, so it works offline.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,51 @@ import numpy as np
 
 from lab.constants import R_EARTH
 
-__all__ = ["globe_figure", "ground_track_figure", "shadow_figure"]
+__all__ = ["earth_traces", "globe_figure", "ground_track_figure", "shadow_figure"]
 
 
-def _earth_surface(n: int = 40):
+def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4e79", "#3c7dbf"),
+                 opacity: float = 1.0, resolution: int = 37, graticule: float | None = None,
+                 lighting: dict | None = None) -> list:
+    """Plotly traces of the Earth: a sphere of ``radius`` km and, optionally, a graticule.
+
+    ``color``: one colour, or two shaded south to north. ``resolution``: latitude samples
+    (longitude gets ``2 * resolution - 1``). ``graticule``: spacing in deg of latitude/longitude
+    lines drawn just above the surface (None: none). ``lighting``: plotly Surface lighting.
+    Returns ``[Surface]`` or ``[Surface, Scatter3d]``, for ``go.Figure(traces)``.
+    """
     import plotly.graph_objects as go
 
-    lat = np.linspace(-np.pi / 2, np.pi / 2, n)
-    lon = np.linspace(-np.pi, np.pi, 2 * n)
-    x = R_EARTH * np.outer(np.cos(lat), np.cos(lon))
-    y = R_EARTH * np.outer(np.cos(lat), np.sin(lon))
-    z = R_EARTH * np.outer(np.sin(lat), np.ones_like(lon))
-    return go.Surface(x=x, y=y, z=z, colorscale=[[0, "#1f4e79"], [1, "#3c7dbf"]],
-                      showscale=False, opacity=1.0, hoverinfo="skip", name="Earth")
+    lat = np.radians(np.linspace(-90, 90, resolution))[:, None]
+    lon = np.radians(np.linspace(-180, 180, 2 * resolution - 1))[None, :]
+    x, y, z = (radius * np.cos(lat) * np.cos(lon), radius * np.cos(lat) * np.sin(lon),
+               radius * np.sin(lat) * np.ones_like(lon))
+    lo_c, hi_c = (color, color) if isinstance(color, str) else color
+    traces = [go.Surface(x=x, y=y, z=z, colorscale=[[0, lo_c], [1, hi_c]], showscale=False,
+                         opacity=opacity, hoverinfo="skip", name="Earth",
+                         **({"lighting": lighting} if lighting else {}))]
+    if graticule:
+        traces.append(_graticule(radius * 1.002, graticule))
+    return traces
+
+
+def _graticule(radius: float, spacing: float):
+    """Latitude and longitude lines every ``spacing`` deg (one Scatter3d, NaN-separated)."""
+    import plotly.graph_objects as go
+
+    lines = []
+    for la in np.radians(np.arange(-90 + spacing, 90, spacing)):
+        lo = np.radians(np.linspace(-180, 180, 121))
+        lines.append(np.stack([radius * np.cos(la) * np.cos(lo), radius * np.cos(la) * np.sin(lo),
+                               radius * np.sin(la) * np.ones_like(lo)], axis=1))
+    for lo in np.radians(np.arange(-180, 180, spacing)):
+        la = np.radians(np.linspace(-90, 90, 61))
+        lines.append(np.stack([radius * np.cos(la) * np.cos(lo), radius * np.cos(la) * np.sin(lo),
+                               radius * np.sin(la)], axis=1))
+    pts = np.concatenate([np.vstack([seg, [np.nan] * 3]) for seg in lines])
+    return go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="lines",
+                        line={"color": "rgba(90,110,140,0.6)", "width": 1}, hoverinfo="skip",
+                        name=f"graticule ({spacing:g}°)")
 
 
 def _default_camera(p: np.ndarray) -> dict:
@@ -57,7 +94,7 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
     if p.ndim == 2:
         p = p[None]
     S = p.shape[0]
-    fig = go.Figure([_earth_surface()])
+    fig = go.Figure(earth_traces())
     pick = np.unique(np.linspace(0, S - 1, min(S, max_tracks)).astype(int))
     for k in pick:
         fig.add_trace(go.Scatter3d(x=p[k, :, 0], y=p[k, :, 1], z=p[k, :, 2], mode="lines",
