@@ -23,6 +23,7 @@ __all__ = [
     "check_int",
     "check_memory",
     "check_runtime",
+    "MemoryLimitError",
     "memory_limit_gb",
     "runtime_limit_s",
 ]
@@ -62,12 +63,12 @@ def as_value(
             ) from exc
     else:
         if isinstance(value, str | bytes) or value is None:
-            raise TypeError(f"{name} must be a number or an astropy Quantity in {unit} (got {value!r})")
+            raise TypeError(f"{name} must be {_expected(unit)} (got {value!r})")
         try:
             arr = np.asarray(value, dtype=float)
         except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"{name} must be a number or an astropy Quantity in {unit} (got {value!r})"
+                f"{name} must be {_expected(unit)} (got {value!r})"
             ) from exc
     arr = np.asarray(arr, dtype=float)
     unit_s = "" if unit == u.dimensionless_unscaled else f" {unit}"
@@ -87,6 +88,13 @@ def as_value(
             rng = f"{op} {hi:g}{unit_s}" if lo is None else _range(lo, hi, lo_inclusive, hi_inclusive, unit_s)
             raise ValueError(f"{name} must be {rng} (got {_fmt(arr)}{unit_s})")
     return float(arr) if arr.ndim == 0 else arr
+
+
+def _expected(unit: u.UnitBase) -> str:
+    """What a value of ``unit`` may be given as, for error messages."""
+    if unit == u.dimensionless_unscaled:
+        return "a number"
+    return f"a number (read in {unit}) or an astropy Quantity convertible to {unit}"
 
 
 def _range(lo: float, hi: float, lo_inc: bool, hi_inc: bool, unit_s: str) -> str:
@@ -152,6 +160,11 @@ def check_int(value: Any, name: str, *, lo: int | None = None, hi: int | None = 
 MEMORY_ENV = "LAB_MAX_MEMORY_GB"
 RUNTIME_ENV = "LAB_MAX_RUNTIME_S"
 DEFAULT_MAX_RUNTIME_S = 600.0
+DEFAULT_MAX_MEMORY_GB = 4.0
+
+
+class MemoryLimitError(MemoryError, ValueError):
+    """A computation would need more memory than the budget (:func:`check_memory`)."""
 
 
 def _env_limit(var: str) -> float | None:
@@ -162,27 +175,25 @@ def _env_limit(var: str) -> float | None:
         val = float(raw)
     except ValueError:
         raise ValueError(f"environment variable {var} must be a number > 0 (got {raw!r})") from None
-    if not np.isfinite(val) or val <= 0:
-        raise ValueError(f"environment variable {var} must be a number > 0 (got {raw!r})")
+    if np.isnan(val) or val <= 0:
+        raise ValueError(f"environment variable {var} must be a number > 0, or inf "
+                         f"(got {raw!r})")
     return val
-
-
-def _physical_memory_gb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
-    except (AttributeError, OSError, ValueError):  # pragma: no cover - non-POSIX systems
-        return 8.0
 
 
 def memory_limit_gb(limit_gb: Any = None) -> tuple[float, str]:
     """(memory budget in GB, where it came from): ``limit_gb``, else the environment variable
-    ``LAB_MAX_MEMORY_GB``, else half of this machine's physical memory."""
+    ``LAB_MAX_MEMORY_GB``, else :data:`DEFAULT_MAX_MEMORY_GB` (4 GB). ``inf`` switches the
+    guard off."""
     if limit_gb is not None:
-        return as_value(limit_gb, u.GB, "max_memory_gb", lo=0, lo_inclusive=False), "max_memory_gb"
+        gb = as_value(limit_gb, u.GB, "max_memory_gb", lo=0, lo_inclusive=False, allow_nan=True)
+        if not gb > 0:  # nan passes the range check with allow_nan (which lets inf through)
+            raise ValueError(f"max_memory_gb must be a number of GB > 0, or inf (got {gb})")
+        return float(gb), "max_memory_gb"
     env = _env_limit(MEMORY_ENV)
     if env is not None:
         return env, MEMORY_ENV
-    return 0.5 * _physical_memory_gb(), "default: half the physical memory"
+    return DEFAULT_MAX_MEMORY_GB, f"default {DEFAULT_MAX_MEMORY_GB:g} GB"
 
 
 def runtime_limit_s(limit_s: Any = None) -> tuple[float, str]:
@@ -229,7 +240,7 @@ def check_memory(nbytes: float, what: str, limit_gb: Any = None, *,
     """
     limit, source = memory_limit_gb(limit_gb)
     if nbytes > limit * 1e9:
-        raise ValueError(
+        raise MemoryLimitError(
             f"{what} would need about {_fmt_bytes(nbytes)} of memory, above the limit of "
             f"{_fmt_bytes(limit * 1e9)} ({source}); ask for less, or raise the limit with "
             f"{_how_to_raise(keyword, MEMORY_ENV)}"

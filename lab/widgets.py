@@ -38,6 +38,7 @@ from traitlets import validate
 from lab import mission
 from lab.constants import R_EARTH
 from lab.hardware import PROFILES
+from lab.orbits.plots import earth_traces
 
 __all__ = ["MissionPanel", "format_duration", "CURVE_SIZES", "MODEL_SIZES_B"]
 
@@ -320,10 +321,7 @@ class MissionPanel:
         return go.FigureWidget(fig)
 
     def _make_globe_figure(self) -> go.FigureWidget:
-        lon, lat = np.meshgrid(np.linspace(-np.pi, np.pi, 37), np.linspace(-np.pi / 2, np.pi / 2, 19))
-        earth = go.Surface(x=R_EARTH * np.cos(lat) * np.cos(lon), y=R_EARTH * np.cos(lat) * np.sin(lon),
-                           z=R_EARTH * np.sin(lat), colorscale=[[0, "#1f4e79"], [1, "#1f4e79"]],
-                           showscale=False, opacity=0.9, hoverinfo="skip", name="Earth")
+        earth = earth_traces(color="#1f4e79", opacity=0.9, resolution=19)[0]
         sats = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="satellites",
                             marker=dict(size=2.5, color="#ffcc00"))
         stations = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="ground stations",

@@ -58,7 +58,7 @@ def test_as_value_reads_plain_numbers_in_the_default_unit():
         (-1.0, {"lo": 0}, ValueError, r"alt must be ≥ 0 km \(got -1 km\)"),
         (200.0, {"lo": 0, "hi": 180}, ValueError, r"alt must be in \[0, 180\] km"),
         (float("nan"), {}, ValueError, "alt must be finite"),
-        ("high", {}, TypeError, "alt must be a number or an astropy Quantity in km"),
+        ("high", {}, TypeError, r"alt must be a number \(read in km\) or an astropy Quantity convertible to km"),
         (3 * u.s, {}, TypeError, "alt must be convertible to km"),
         (0.0, {"lo": 0, "lo_inclusive": False}, ValueError, r"alt must be > 0 km"),
     ],
@@ -107,3 +107,28 @@ def test_power_cap_scales_performance():
         get_profile("b200")
     with pytest.raises(ValueError, match="peak_power_w must be ≥ 10"):
         HardwareProfile("x", 1, 1, 1, idle_power_w=10, peak_power_w=5)
+
+
+def test_one_memory_guard_for_the_whole_lab(monkeypatch):
+    """lab._validate.check_memory: one limit (keyword > LAB_MAX_MEMORY_GB > 4 GB), one error
+    type (a MemoryError and a ValueError), inf switches it off; mission and orbits share it."""
+    from lab import mission
+    from lab._validate import MemoryLimitError, check_memory, memory_limit_gb
+    from lab.orbits import Constellation
+
+    monkeypatch.delenv("LAB_MAX_MEMORY_GB", raising=False)
+    assert memory_limit_gb() == (4.0, "default 4 GB")
+    with pytest.raises(MemoryLimitError, match=r"5 GB of memory, above the limit of 4 GB"):
+        check_memory(5e9, "a test")
+    assert issubclass(MemoryLimitError, MemoryError) and issubclass(MemoryLimitError, ValueError)
+    assert mission.MemoryLimitError is MemoryLimitError
+    assert check_memory(5e9, "a test", float("inf")) == pytest.approx(5e9)
+    monkeypatch.setenv("LAB_MAX_MEMORY_GB", "inf")
+    assert check_memory(5e12, "a test") == pytest.approx(5e12)
+    monkeypatch.setenv("LAB_MAX_MEMORY_GB", "0.001")
+    shell = Constellation.walker_delta(100, 10, 1, alt=550, inc=53)
+    with pytest.raises(MemoryLimitError, match="LAB_MAX_MEMORY_GB"):
+        shell.positions(np.arange(0.0, 86400.0, 60.0))
+    assert shell.positions(np.arange(0.0, 86400.0, 60.0), max_memory_gb=1).shape == (100, 1440, 3)
+    with pytest.raises(ValueError, match="max_memory_gb must be"):
+        check_memory(1.0, "a test", float("nan"))

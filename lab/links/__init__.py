@@ -37,7 +37,15 @@ from lab.links.geometry import (
     slant_range,
     visibility,
 )
-from lab.links.isl import ISLRules, ISLState, as_isl_rules, isl_graph, isl_pairs, isl_state
+from lab.links.isl import (
+    ISLRules,
+    ISLState,
+    as_isl_rules,
+    isl_graph,
+    isl_pairs,
+    isl_state,
+    isl_state_from_positions,
+)
 from lab.links.routing import Route, latency_budget, route
 from lab.links.stations import (
     STATION_NETWORKS,
@@ -82,6 +90,7 @@ __all__ = [
     "isl_graph",
     "isl_pairs",
     "isl_state",
+    "isl_state_from_positions",
     "itrs_positions",
     "latency_budget",
     "light_delay",

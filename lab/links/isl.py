@@ -33,7 +33,7 @@ from lab.links.budget import LinkBudget
 from lab.links.geometry import grazing_height
 from lab.links.windows import default_model, itrs_positions
 
-__all__ = ["ISLRules", "ISLState", "TIE_FRACTION", "as_isl_rules", "isl_graph", "isl_pairs",
+__all__ = ["ISLRules", "ISLState", "isl_state_from_positions", "TIE_FRACTION", "as_isl_rules", "isl_graph", "isl_pairs",
            "isl_state"]
 
 PATTERNS = ("+grid", "in-plane", "none")
@@ -197,9 +197,11 @@ class ISLState:
     up: np.ndarray
 
 
-def _isl_from_positions(r: np.ndarray, pairs: np.ndarray, cross: np.ndarray,
-                        rules: ISLRules) -> ISLState:
-    """Distances and feasibility of ``pairs`` from Earth-fixed positions ``r`` (S, E, 3) km."""
+def isl_state_from_positions(r: np.ndarray, pairs: np.ndarray, cross: np.ndarray,
+                             rules: ISLRules) -> ISLState:
+    """Distances and feasibility of ``pairs`` (from :func:`isl_pairs`, with its ``cross``
+    kinds) under ``rules``, from positions ``r`` (S, E, 3) km already computed (any
+    Earth-centred frame): the unit-free core of :func:`isl_state`."""
     a = r[pairs[:, 0]]  # (P, E, 3)
     b = r[pairs[:, 1]]
     dist = np.linalg.norm(b - a, axis=-1)
@@ -232,7 +234,7 @@ def isl_state(
     t = as_times(times, "times")
     pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
     r = itrs_positions(constellation, t, model)
-    return _isl_from_positions(r, pairs, cross, rl)
+    return isl_state_from_positions(r, pairs, cross, rl)
 
 
 def isl_graph(
@@ -263,7 +265,7 @@ def isl_graph(
                       max_cross_latitude=max_cross_latitude)
     pairs, cross = isl_pairs(constellation, pattern, return_kind=True)
     r1 = itrs_positions(constellation, t.reshape(1), model)  # (S, 1, 3): one propagation
-    st = _isl_from_positions(r1, pairs, cross, rl)
+    st = isl_state_from_positions(r1, pairs, cross, rl)
     r = r1[:, 0]
     plane, slot = _plane_slot(constellation)
     g = nx.Graph()

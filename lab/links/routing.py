@@ -35,7 +35,7 @@ from lab._validate import as_time, as_value, check_int, check_memory, check_runt
 from lab.constants import C_LIGHT
 from lab.links.budget import LinkBudget
 from lab.links.geometry import _sin_elevation
-from lab.links.isl import ISLRules, _isl_from_positions, as_isl_rules, isl_pairs
+from lab.links.isl import ISLRules, as_isl_rules, isl_pairs, isl_state_from_positions
 from lab.links.stations import GroundStation, _station_arrays, as_stations
 from lab.links.windows import itrs_positions
 
@@ -138,7 +138,7 @@ class _Edges:
 def _snapshot_edges(net: _Network, rk: np.ndarray) -> _Edges:
     """Step 1: the edges of the network at one instant from positions ``rk`` (S, 3) km."""
     n_sat = net.n_sat
-    isl_st = _isl_from_positions(rk[:, None], net.pairs, net.cross, net.rules)
+    isl_st = isl_state_from_positions(rk[:, None], net.pairs, net.cross, net.rules)
     iu = isl_st.up[:, 0]
     pi, pj, pd_ = net.pairs[iu, 0], net.pairs[iu, 1], isl_st.distance[iu, 0]
     g_idx, s_idx = np.nonzero(net.visible(rk))  # (G, S)
@@ -255,7 +255,7 @@ def _earliest_arrival(net: _Network, offsets: np.ndarray, src: list[int], dst: l
             break
         r = net.positions(t_off)  # (S, K, 3)
         # which snapshots can move the message at all? (an edge from a holder to a non-holder)
-        isl_c = _isl_from_positions(r, net.pairs, net.cross, net.rules).up  # (P, K)
+        isl_c = isl_state_from_positions(r, net.pairs, net.cross, net.rules).up  # (P, K)
         vis_c = net.visible(r)  # (G, S, K)
         act = _active(isl_c, vis_c, state.holder, net.pairs, net.n_sat)
         k = 0

@@ -22,10 +22,14 @@ Estimates (peaks measured with ``tracemalloc`` on this code; times on a 2-core x
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
-from lab._validate import as_value
+from lab._validate import (
+    DEFAULT_MAX_MEMORY_GB,
+    MEMORY_ENV,
+    MemoryLimitError,
+    memory_limit_gb,
+)
 
 __all__ = [
     "DEFAULT_MAX_MEMORY_GB",
@@ -35,8 +39,7 @@ __all__ = [
     "memory_limit_bytes",
 ]
 
-DEFAULT_MAX_MEMORY_GB = 4.0
-ENV_VAR = "LAB_MAX_MEMORY_GB"
+ENV_VAR = MEMORY_ENV
 GEOMETRY_BYTES_PER_SAMPLE = 64.0
 GEOMETRY_SECONDS_PER_SAMPLE = 2.5e-7
 REQUEST_BYTES = 650.0
@@ -45,27 +48,10 @@ HOP_BYTES_PER_PAIR = 48.0
 HOP_SECONDS_PER_PAIR = 1.3e-7
 
 
-class MemoryLimitError(MemoryError, ValueError):
-    """A computation would need more memory than the limit (see :mod:`lab.mission.budget`)."""
-
-
 def memory_limit_bytes(max_memory_gb: float | None = None) -> float:
-    """The memory limit in bytes: ``max_memory_gb``, else ``$LAB_MAX_MEMORY_GB``, else 4 GB."""
-    name = "max_memory_gb"
-    value: object = max_memory_gb
-    if value is None:
-        env = os.environ.get(ENV_VAR, "").strip()
-        if not env:
-            return DEFAULT_MAX_MEMORY_GB * 1e9
-        name = f"the environment variable {ENV_VAR}"
-        try:
-            value = float(env)
-        except ValueError:
-            raise ValueError(f"{name} must be a number of GB (got {env!r})") from None
-    gb = as_value(value, "", name, lo=0, lo_inclusive=False, allow_nan=True)
-    if not gb > 0:  # nan or -inf (allow_nan lets them through the range check)
-        raise ValueError(f"{name} must be a number of GB > 0, or inf (got {gb})")
-    return gb * 1e9
+    """The memory limit in bytes (:func:`lab._validate.memory_limit_gb`: ``max_memory_gb``,
+    else ``$LAB_MAX_MEMORY_GB``, else 4 GB; ``inf`` switches the guard off)."""
+    return memory_limit_gb(max_memory_gb)[0] * 1e9
 
 
 def _size(nbytes: float) -> str:

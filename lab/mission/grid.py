@@ -14,12 +14,13 @@ response model needs, cached because it does not depend on the model or the load
   every epoch.
 
 The ISL lengths reuse the positions already on the grid (every ~30 minutes): the links' pairs
-come from :func:`lab.links.isl_pairs`, the grazing height from :func:`lab.links.grazing_height`.
+come from :func:`lab.links.isl_pairs`, their feasibility from :func:`lab.links.isl_state_from_positions`.
 :func:`hops` counts +Grid hops between satellites in closed form.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,7 +31,7 @@ from astropy.time import Time
 
 from lab._validate import as_value
 from lab.constants import R_EARTH
-from lab.links import GroundStation, ISLRules, elevation, grazing_height, isl_pairs
+from lab.links import GroundStation, ISLRules, elevation, isl_pairs, isl_state_from_positions
 from lab.mission.budget import Estimate
 from lab.mission.presets import get_preset
 from lab.mission.scenario import Scenario, Shell, stations_of
@@ -129,16 +130,15 @@ def _view_margin(r: np.ndarray, stations: tuple[GroundStation, ...]) -> tuple[np
 def _isl_lengths(c: Constellation, r: np.ndarray, dt: float,
                  rules: ISLRules) -> tuple[float, float, bool]:
     """Mean in-plane and cross-plane +Grid link lengths (km) over the day, and whether the
-    shell's +Grid is usable: every kind of link up (``rules``: range and grazing height) at
+    shell's +Grid is usable: every kind of link up (``rules``, :mod:`lab.links`) at
     least 90 % of the time. ``r`` (S, E, 3) km ITRS are the shell's positions on the grid; the
     links are sampled every ~30 minutes of it."""
     pairs, cross = isl_pairs(c, "+grid", return_kind=True)
     if not pairs.size:
         return 0.0, 0.0, True
     step = max(1, int(round(ISL_SAMPLE_S / dt))) if r.shape[1] > 1 else 1
-    a, b = r[pairs[:, 0], ::step], r[pairs[:, 1], ::step]  # (P, E', 3)
-    distance = np.linalg.norm(b - a, axis=-1)
-    up = (distance <= rules.max_range) & (grazing_height(a, b) >= rules.min_grazing_height)
+    st = isl_state_from_positions(r[:, ::step], pairs, cross, rules)
+    distance, up = st.distance, st.up
     lengths, ok = [], True
     for kind in (False, True):
         sel = cross == kind
@@ -209,7 +209,8 @@ def _geometry(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...], ep
     t = np.arange(0.0, DAY_S, dt)
     cons = [s.constellation(epoch) for s in shells]
     c_all = Constellation.concatenate(cons)
-    r_all = c_all.positions(t, model="j2", frame="itrs")  # (S, E, 3) km, Earth-fixed
+    # (S, E, 3) km, Earth-fixed; the caller has budgeted the memory (lab.mission.budget)
+    r_all = c_all.positions(t, model="j2", frame="itrs", max_memory_gb=math.inf)
     sun = _sun_itrs(epoch, dt)
     records, cols, start = [], [], 0
     for g, (s, c) in enumerate(zip(shells, cons, strict=True)):  # loop over shells (a few)

@@ -373,24 +373,26 @@ class Constellation:
         arg_lat = self._argp + core.mean_to_true(self._M0, self._e) - (argp_dot + m_dot) * off
         return infer_planes(self._i, self._raan - raan_dot * off, arg_lat)
 
-    def _states(self, times, model: str, frame: str, velocity: bool):
+    def _states(self, times, model: str, frame: str, velocity: bool, max_memory_gb=None):
         propagation.check_model(model, self._satrecs is not None,
                                 "a constellation made from TLEs (from_tle)")
         return propagation.states(self._elements(), self._epoch, times, model, frame, velocity,
-                                  satrecs=self._satrecs)
+                                  satrecs=self._satrecs, max_memory_gb=max_memory_gb)
 
-    def positions(self, times, model: str = "j2", frame: str = "gcrs") -> np.ndarray:
+    def positions(self, times, model: str = "j2", frame: str = "gcrs", *,
+                  max_memory_gb=None) -> np.ndarray:
         """Positions, float64 (S, E, 3) km, in GCRS (inertial) or ITRS (Earth-fixed).
 
         ``times``: astropy Time (any scale; scalar -> E = 1, or 1-D) or seconds after ``epoch``
         (number/1-D array/Quantity), within 100 years of the epoch. ``model``: "kepler", "j2"
-        (default) or "sgp4" (TLEs only).
+        (default) or "sgp4" (TLEs only). ``max_memory_gb``: refuse a larger output (default
+        ``$LAB_MAX_MEMORY_GB`` or 4 GB, :func:`lab._validate.check_memory`).
         """
-        return self._states(times, model, frame, velocity=False)
+        return self._states(times, model, frame, False, max_memory_gb)
 
-    def states(self, times, model: str = "j2", frame: str = "gcrs"):
+    def states(self, times, model: str = "j2", frame: str = "gcrs", *, max_memory_gb=None):
         """(r km, v km/s), each float64 (S, E, 3). In ITRS, v is the Earth-fixed velocity."""
-        return self._states(times, model, frame, velocity=True)
+        return self._states(times, model, frame, True, max_memory_gb)
 
     def ground_track(self, times, model: str = "j2"):
         """(lat_deg, lon_deg, alt_km) each (S, E): WGS-84 geodetic sub-satellite points."""

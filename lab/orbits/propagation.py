@@ -94,20 +94,21 @@ def element_states(el: MeanElements, sec: np.ndarray, model: str, rotation=None,
 
 
 def states(el: MeanElements, epoch: Time, times, model: str = "j2", frame: str = "gcrs",
-           velocity: bool = False, satrecs=None):
+           velocity: bool = False, satrecs=None, max_memory_gb=None):
     """Positions (S, E, 3) km, or (r km, v km/s) with ``velocity``, at ``times``.
 
     ``times``: astropy Time (any scale; scalar -> E = 1, or 1-D) or seconds after ``epoch``.
     ``model``: "kepler", "j2" or "sgp4" (then ``satrecs``, one per satellite, are used).
     ``frame``: "gcrs" or "itrs" (Earth-fixed, velocity relative to the rotating Earth).
-    Refuses (``ValueError``) output larger than the memory limit (:func:`lab._validate.check_memory`).
+    Refuses (``ValueError``) output larger than the memory limit (:func:`lab._validate.check_memory`;
+    ``max_memory_gb`` overrides it, ``inf`` for a caller that has budgeted the call itself).
     """
     check_choice(frame, FRAMES, "frame")
     sec, t, _ = resolve_times(times, epoch)
     S, E = len(el), sec.size
     arrays = 4 if model == "sgp4" else (2 if velocity else 1)
     check_memory(S * E * 24.0 * arrays + E * _BYTES_PER_EPOCH,
-                 f"states of {S:,} satellites x {E:,} epochs", keyword=None)
+                 f"states of {S:,} satellites x {E:,} epochs", max_memory_gb)
     if model == "sgp4":
         r, v = sgp4_states(satrecs, t, frame=frame)
         return (r, v) if velocity else r
