@@ -6,15 +6,17 @@ scaled linearly to the same number of satellite-station pairs. The satellites ar
 skyfield as TLEs generated from the same Walker shell (elements at the epoch), so both do the
 same job; skyfield propagates with SGP4, the lab here with its J2 model (and SGP4 is timed too).
 
-Run: ``.venv/bin/python benchmarks/bench_contacts.py [--sats 2800] [--sky 4]``
+Target: skyfield (scaled) at least 10x slower than the lab's J2 path (exit code 1 when missed).
+Run: ``.venv/bin/python benchmarks/bench_contacts.py [--sats 2800] [--sky 4] [--json]``
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import sys
 
 import numpy as np
+from _common import Report, best_of, run
 from astropy import units as u
 
 
@@ -37,13 +39,41 @@ def _tle_lines(o, number: int) -> tuple[str, str]:
     return l1, l2
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_cli_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--sats", type=int, default=2800)
     ap.add_argument("--sky", type=int, default=4, help="satellites timed with skyfield")
     ap.add_argument("--step", type=float, default=60.0)
-    args = ap.parse_args()
 
+
+def _skyfield_events(shell, stations, t0, n: int) -> tuple[float, list]:
+    """skyfield ``find_events`` for the first ``n`` satellites x ``stations`` over one day."""
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    ts = load.timescale(builtin=True)
+    ta, tb = ts.from_astropy(t0), ts.from_astropy(t0 + 1 * u.day)
+    tops = [wgs84.latlon(s.lat, s.lon, s.alt * 1000) for s in stations]
+    sky_sats = [EarthSatellite(*_tle_lines(shell[i], i + 1), ts=ts) for i in range(n)]
+
+    def find() -> list:
+        return [(sat.find_events(top, ta, tb, altitude_degrees=s.min_elevation), ta)
+                for sat in sky_sats for top, s in zip(tops, stations, strict=True)]
+
+    return best_of(find, 1)
+
+
+def _worst_rise_difference(events: list, df_tle, n_stations: int) -> float:
+    """Largest |rise time| difference (s) between skyfield and the lab on the same TLEs."""
+    worst = 0.0
+    for k, ((t, ev), ta) in enumerate(events):
+        i, j = divmod(k, n_stations)
+        sky_rise = np.sort((t.tt[ev == 0] - ta.tt) * 86400.0)
+        ours = df_tle[(df_tle.satellite == i) & (df_tle.station_index == j) & (df_tle.rise_s > 0)]
+        if len(ours) == len(sky_rise) and len(sky_rise):
+            worst = max(worst, float(np.max(np.abs(np.sort(ours.rise_s.to_numpy()) - sky_rise))))
+    return worst
+
+
+def main(args: argparse.Namespace) -> int:
     import lab.links as L
     from lab.orbits import Constellation
 
@@ -51,58 +81,28 @@ def main() -> None:
     planes = 40 if args.sats % 40 == 0 else 1
     shell = Constellation.walker_delta(args.sats, planes, 1, alt=550, inc=53)
     t0 = shell.epoch
-
-    L.contacts(shell[:2] if hasattr(shell, "__getitem__") else shell, stations, t0, 3600)  # warm-up
-    tic = time.perf_counter()
-    df = L.contacts(shell, stations, t0, 86400, step=args.step)
-    t_lab = time.perf_counter() - tic
-    pairs = args.sats * len(stations)
-    print(f"lab.links.contacts  {args.sats} sats x {len(stations)} stations x 1 day (J2, step "
-          f"{args.step:g} s): {t_lab:.2f} s, {len(df)} passes "
-          f"({len(df) / pairs:.1f} per pair, mean {df.duration_s.mean():.0f} s)")
-
-    # the same with SGP4 on TLEs of the first --sky*10 satellites, for the TLE path
-    from lab.orbits import Constellation as C
-
+    report = Report(f"bench_contacts: {args.sats} satellites x {len(stations)} stations x 1 day "
+                    f"(step {args.step:g} s)")
+    L.contacts(shell[:2], stations, t0, 3600)  # warm-up
+    t_lab, df = best_of(lambda: L.contacts(shell, stations, t0, 86400, step=args.step), 1)
+    report.time("lab.links.contacts (J2)", t_lab, passes=len(df),
+                mean_pass_s=round(float(df.duration_s.mean())))
     n_tle = min(args.sats, 280)
     text = "\n".join("\n".join(_tle_lines(shell[i], i + 1)) for i in range(n_tle))
-    tle_c = C.from_tle(text)
-    tic = time.perf_counter()
-    df_tle = L.contacts(tle_c, stations, t0, 86400, step=args.step)
-    t_tle = time.perf_counter() - tic
-    print(f"lab.links.contacts  {n_tle} TLE sats (SGP4) x {len(stations)} stations x 1 day: "
-          f"{t_tle:.2f} s -> {t_tle * args.sats / n_tle:.1f} s scaled to {args.sats}")
-
-    from skyfield.api import EarthSatellite, load, wgs84
-
-    ts = load.timescale(builtin=True)
-    ta, tb = ts.from_astropy(t0), ts.from_astropy(t0 + 1 * u.day)
-    tops = [wgs84.latlon(s.lat, s.lon, s.alt * 1000) for s in stations]
-    sky_sats = [EarthSatellite(*_tle_lines(shell[i], i + 1), ts=ts) for i in range(args.sky)]
-    tic = time.perf_counter()
-    events = []
-    for sat in sky_sats:
-        for top, s in zip(tops, stations, strict=True):
-            events.append(sat.find_events(top, ta, tb, altitude_degrees=s.min_elevation))
-    t_sky = time.perf_counter() - tic
-    n_ev = sum(int(np.sum(ev == 0)) for _, ev in events)
-    worst = 0.0
-    for k, (t, ev) in enumerate(events):
-        i, j = divmod(k, len(stations))
-        sky_rise = np.sort((t.tt[ev == 0] - ta.tt) * 86400.0)
-        ours = df_tle[(df_tle.satellite == i) & (df_tle.station_index == j) & (df_tle.rise_s > 0)]
-        if len(ours) == len(sky_rise) and len(sky_rise):
-            worst = max(worst, float(np.max(np.abs(np.sort(ours.rise_s.to_numpy()) - sky_rise))))
+    tle_c = Constellation.from_tle(text)
+    t_tle, df_tle = best_of(lambda: L.contacts(tle_c, stations, t0, 86400, step=args.step), 1)
+    t_tle_scaled = t_tle * args.sats / n_tle
+    report.time(f"lab.links.contacts (SGP4, {n_tle} TLE satellites, scaled)", t_tle_scaled)
+    t_sky, events = _skyfield_events(shell, stations, t0, args.sky)
     scaled = t_sky * args.sats / args.sky
-    print(f"skyfield find_events {args.sky} sats x {len(stations)} stations x 1 day: {t_sky:.2f} s "
-          f"({n_ev} rises) -> {scaled:.0f} s scaled to {args.sats} sats")
-    # agreement on the skyfield sample (lab on the same TLEs)
-    mine = df_tle[df_tle.satellite < args.sky]
-    print(f"  lab passes for those {args.sky} TLE sats: {len(mine)} (skyfield rises: {n_ev}); "
-          f"largest rise-time difference {worst:.2f} s")
-    print(f"ratio skyfield / lab (J2): {scaled / t_lab:.0f}x;  skyfield / lab (SGP4, scaled): "
-          f"{scaled / (t_tle * args.sats / n_tle):.0f}x")
+    report.time(f"skyfield find_events ({args.sky} satellites, scaled)", scaled,
+                rises=sum(int(np.sum(ev == 0)) for (_, ev), _ in events))
+    report.value("largest rise-time difference lab vs skyfield (same TLEs)",
+                 _worst_rise_difference(events, df_tle, len(stations)), "s")
+    report.value("skyfield / lab (SGP4 path)", scaled / t_tle_scaled, "x")
+    report.target("skyfield / lab (J2 path)", scaled / t_lab, at_least=10.0, unit="x")
+    return report.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(__doc__, add_cli_args, main))

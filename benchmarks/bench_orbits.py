@@ -7,29 +7,20 @@ Compares, in the same run and for the same satellites and epochs (2,800 x 2,880)
   mean elements (no drag),
 - skyfield ``EarthSatellite.at`` (GCRS) on a subset, scaled to the full shell.
 
-Target (issue 3): lab <= 1/20 of the SatrecArray time. Run: ``python benchmarks/bench_orbits.py``
-(``--quick`` for a smaller run, ``--skyfield-sats N`` for the skyfield subset size).
+Target (issue 3): lab <= 1/20 of the SatrecArray time (exit code 1 when missed). Run:
+``python benchmarks/bench_orbits.py [--quick] [--skyfield-sats N] [--json]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import sys
 
 import numpy as np
+from _common import Report, best_of, run
 
 
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_cli_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--total", type=int, default=2800)
     ap.add_argument("--planes", type=int, default=40)
     ap.add_argument("--hours", type=float, default=24.0)
@@ -37,92 +28,85 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skyfield-sats", type=int, default=100)
     ap.add_argument("--quick", action="store_true", help="280 satellites, 6 hours")
-    args = ap.parse_args()
+
+
+def _sgp4_satellites(shell, epoch_jd: float) -> list:
+    """python-sgp4 satellites from the shell's public mean elements (no drag, WGS-72)."""
+    from astropy import units as u
+    from sgp4.api import WGS72, Satrec
+
+    from lab.constants import MU_EARTH
+
+    a = shell.a.to_value(u.km)
+    inc, raan = shell.inc.to_value(u.rad), shell.raan.to_value(u.rad)
+    mean_anomaly = shell.nu.to_value(u.rad)  # circular orbits: true = mean anomaly
+    n_rad_min = np.sqrt(MU_EARTH / a**3) * 60.0
+    sats = []
+    for k in range(len(shell)):  # building the peer's input, not timed
+        s = Satrec()
+        s.sgp4init(WGS72, "i", k + 1, epoch_jd - 2433281.5, 0.0, 0.0, 0.0, 1e-7, 0.0,
+                   float(inc[k]), float(mean_anomaly[k]), float(n_rad_min[k]), float(raan[k]))
+        sats.append(s)
+    return sats
+
+
+def _skyfield_seconds(sats: list, times, n: int) -> float:
+    """skyfield ``EarthSatellite.at`` over ``times`` for the first ``n`` satellites (s)."""
+    from skyfield.api import EarthSatellite, load
+
+    ts = load.timescale(builtin=True)
+    tsf = ts.from_astropy(times)
+    esats = [EarthSatellite.from_satrec(s, ts) for s in sats[:n]]
+    seconds, _ = best_of(lambda: [es.at(tsf).position.km for es in esats], 1)
+    return seconds
+
+
+def main(args: argparse.Namespace) -> int:
     if args.quick:
         args.total, args.planes, args.hours, args.skyfield_sats = 280, 40, 6.0, 20
-
     from astropy import units as u
-    from sgp4.api import WGS72, Satrec, SatrecArray
+    from sgp4.api import SatrecArray
 
     import lab  # noqa: F401  (offline astropy configuration)
-    from lab.constants import MU_EARTH
-    from lab.orbits import Constellation, time_grid
+    from lab.orbits import Constellation, core, time_grid
 
     shell = Constellation.walker_delta(args.total, args.planes, 1, alt=550, inc=53)
     times = time_grid(shell.epoch, duration=args.hours * 3600, step=args.step)
     S, E = len(shell), times.size
-    print(f"Walker delta {S} satellites / {args.planes} planes, 550 km, 53°; {E} epochs "
-          f"({args.hours:g} h at {args.step:g} s) -> {S * E * 3 * 8 / 1e6:.0f} MB of positions")
-
-    # ---------------------------------------------------------------- lab
+    report = Report(f"bench_orbits: Walker delta {S}/{args.planes}/1, 550 km, 53 deg; {E} epochs "
+                    f"({args.hours:g} h at {args.step:g} s), {S * E * 3 * 8 / 1e6:.0f} MB of "
+                    "positions")
     sec = (times - shell.epoch).to_value(u.s)
     shell.positions(sec[:10])  # warm-up (imports)
     shell.positions(times[:2], frame="itrs")  # warm-up: astropy loads its IERS table once
     t_lab, pos = best_of(lambda: shell.positions(times, model="j2"), args.repeat)
-    t_lab_sec, _ = best_of(lambda: shell.positions(sec, model="j2"), args.repeat)
     assert pos.shape == (S, E, 3) and pos.dtype == np.float64
-    t_itrs, _ = best_of(lambda: shell.positions(times, model="j2", frame="itrs"), 1)
+    report.time("lab.orbits (J2, GCRS, Time grid)", t_lab)
+    report.time("lab.orbits (J2, GCRS, seconds)",
+                best_of(lambda: shell.positions(sec, model="j2"), args.repeat)[0])
+    report.time("lab.orbits (J2, ITRS incl. astropy rotation)",
+                best_of(lambda: shell.positions(times, model="j2", frame="itrs"), 1)[0])
+    a, i = shell.a.to_value(u.km), shell.inc.to_value(u.rad)
+    raan, m0 = shell.raan.to_value(u.rad), shell.nu.to_value(u.rad)
+    report.time("lab.orbits general kernel (e = 0.001)", best_of(
+        lambda: core.general_states(a, np.full(S, 1e-3), i, raan, 0 * a, m0, sec), 1)[0])
 
-    # eccentric general kernel for comparison (same shell, e = 0.001)
-    from lab.orbits import core
-
-    a, i, raan, M0 = shell._a, shell._i, shell._raan, shell._M0
-    t_gen, _ = best_of(lambda: core.general_states(a, np.full(S, 1e-3), i, raan, 0 * a, M0, sec),
-                       1)
-
-    # ---------------------------------------------------------------- python-sgp4 SatrecArray
-    epoch = shell.epoch.utc
-    epoch_days = epoch.jd - 2433281.5  # days since 1949 Dec 31 00:00 UT
-    n_rad_min = np.sqrt(MU_EARTH / a**3) * 60.0
-    sats = []
-    for k in range(S):
-        s = Satrec()
-        s.sgp4init(WGS72, "i", k + 1, epoch_days, 0.0, 0.0, 0.0, 1e-7, 0.0, float(i[k]),
-                   float(M0[k]), float(n_rad_min[k]), float(raan[k]))
-        sats.append(s)
+    sats = _sgp4_satellites(shell, shell.epoch.utc.jd)
     arr = SatrecArray(sats)
     jd1, jd2 = times.utc.jd1, times.utc.jd2
     t_sgp4, (err, r_sgp4, _v) = best_of(lambda: arr.sgp4(jd1, jd2), max(1, args.repeat - 1))
     assert not np.any(err)
-    # sanity: same shell -> same radius and similar geometry (TEME vs GCRS, SGP4 vs J2 mean)
+    report.time("python-sgp4 SatrecArray (TEME)", t_sgp4, vs_lab=round(t_sgp4 / t_lab, 1))
+    m = min(args.skyfield_sats, S)
+    t_sky = _skyfield_seconds(sats, times, m) * S / m
+    report.time(f"skyfield (GCRS, {m} satellites scaled to {S})", t_sky,
+                vs_lab=round(t_sky / t_lab, 1))
+    # sanity: same shell -> same radius (TEME vs GCRS, SGP4 vs J2 mean elements)
     dr = np.abs(np.linalg.norm(r_sgp4, axis=-1) - np.linalg.norm(pos, axis=-1)).max()
-
-    # ---------------------------------------------------------------- skyfield (subset, scaled)
-    t_sky = None
-    try:
-        from skyfield.api import EarthSatellite, load
-
-        ts = load.timescale(builtin=True)
-        tsf = ts.from_astropy(times)
-        m = min(args.skyfield_sats, S)
-        esats = [EarthSatellite.from_satrec(s, ts) for s in sats[:m]]
-
-        def run_sky():
-            return [es.at(tsf).position.km for es in esats]
-
-        t_sub, _ = best_of(run_sky, 1)
-        t_sky = t_sub * S / m
-    except ImportError:  # pragma: no cover
-        print("skyfield not installed: skipped")
-
-    print()
-    print(f"{'library':42s} {'time':>10s} {'vs lab':>10s}")
-    print(f"{'lab.orbits (J2, GCRS, Time grid)':42s} {t_lab * 1e3:8.1f} ms {1.0:9.2f}x")
-    print(f"{'lab.orbits (J2, GCRS, seconds)':42s} {t_lab_sec * 1e3:8.1f} ms "
-          f"{t_lab_sec / t_lab:9.2f}x")
-    print(f"{'lab.orbits (J2, ITRS incl. astropy rot.)':42s} {t_itrs * 1e3:8.1f} ms "
-          f"{t_itrs / t_lab:9.2f}x")
-    print(f"{'lab.orbits general kernel (e=0.001)':42s} {t_gen * 1e3:8.1f} ms {t_gen / t_lab:9.2f}x")
-    print(f"{'python-sgp4 SatrecArray (TEME)':42s} {t_sgp4 * 1e3:8.1f} ms {t_sgp4 / t_lab:9.2f}x")
-    if t_sky is not None:
-        print(f"{f'skyfield (GCRS, {m} sats scaled to {S})':42s} {t_sky * 1e3:8.1f} ms "
-              f"{t_sky / t_lab:9.2f}x")
-    ratio = t_lab / t_sgp4
-    print()
-    print(f"ratio lab / SatrecArray = {ratio:.4f} (1/{1 / ratio:.1f}); target <= 1/20 -> "
-          f"{'MET' if ratio <= 1 / 20 else 'NOT MET'}")
-    print(f"max |r| difference lab vs sgp4 (radius only): {dr:.1f} km")
+    report.value("max |r| difference lab vs sgp4 (radius only)", dr, "km")
+    report.target("lab / SatrecArray time", t_lab / t_sgp4, at_most=1 / 20)
+    return report.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(__doc__, add_cli_args, main))

@@ -7,30 +7,32 @@ geometry step with a peer library measured in the same run: python-sgp4's vector
 ``SatrecArray`` propagating the same satellites over the same 1,440 epochs (positions only,
 no visibility or shadow).
 
-Run: ``.venv/bin/python benchmarks/bench_widgets.py``
+Target (issue 7): a cold update at 2,800 satellites under 1 s (exit code 1 when missed).
+Run: ``.venv/bin/python benchmarks/bench_widgets.py [--json]``
 """
 
 from __future__ import annotations
 
-import time
+import argparse
+import sys
 
 import numpy as np
+from _common import Report, best_of, run
+
+SIZES = (12, 120, 700, 1400, 2800)
 
 
-def _best(fn, repeat: int = 3) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+def add_cli_args(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    ap.add_argument("--repeat", type=int, default=3)
 
 
 def _sgp4_peer(n_sats: int, epochs: np.ndarray) -> float:
+    """python-sgp4 SatrecArray propagating ``n_sats`` SSO satellites over ``epochs`` s (s)."""
     from sgp4.api import WGS72, Satrec, SatrecArray
 
     sats = []
-    for i in range(n_sats):
+    for i in range(n_sats):  # building the peer's input, not timed
         s = Satrec()
         s.sgp4init(WGS72, "i", i, 25134.0, 0.0, 0.0, 0.0, 1e-6, np.radians(0.0),
                    np.radians(97.5), np.radians(360.0 * i / n_sats), 2 * np.pi / 95.0 * 1.0,
@@ -38,64 +40,53 @@ def _sgp4_peer(n_sats: int, epochs: np.ndarray) -> float:
         sats.append(s)
     arr = SatrecArray(sats)
     jd = 2460809.5 + np.zeros_like(epochs)
-    fr = epochs / 86400.0
-
-    def run():
-        arr.sgp4(jd, fr)
-
-    return _best(run, 2)
+    return best_of(lambda: arr.sgp4(jd, epochs / 86400.0), 2)[0]
 
 
-def main() -> None:
+def _cold_update(panel, n: int) -> float:
+    """One slider move to ``n`` satellites with an empty geometry cache (s)."""
+    from lab import mission
+
+    mission.clear_geometry_cache()
+    panel.set(satellites=1)  # a different value, so that the next move fires
+    mission.clear_geometry_cache()
+    return best_of(lambda: panel.set(satellites=n), 1)[0]
+
+
+def main(args: argparse.Namespace) -> int:
     from lab import mission
     from lab.widgets import MissionPanel
 
-    t0 = time.perf_counter()
-    panel = MissionPanel("three-body-12")
-    print(f"panel construction (incl. the 9-size curve): {time.perf_counter() - t0:.2f} s "
-          f"(curve: {panel.curve_seconds:.2f} s, {panel.requests} requests/size, dt {panel.dt:g} s, "
-          "the same sample as the median label)")
-    t0 = time.perf_counter()
-    panel.model.value = 14.0  # physics change: the 9-size curve is recomputed, then the update
-    t1 = time.perf_counter()
-    panel.model.value = 8.0
-    print(f"model-size change (curve + update, geometry cached): {t1 - t0:.2f} s, "
-          f"{time.perf_counter() - t1:.2f} s")
-    print(f"{'satellites':>10} {'cold update (s)':>16} {'warm update (s)':>16} {'median':>10}")
-    for n in (12, 120, 700, 1400, 2800):
-        times: list[float] = []
-
-        def cold_run(n: int = n, times: list[float] = times) -> None:
-            mission._geometry.cache_clear()
-            panel.satellites.value = 1  # a different value, so that the next line fires
-            mission._geometry.cache_clear()
-            t = time.perf_counter()
-            panel.satellites.value = n  # the slider callback: recompute + redraw
-            times.append(time.perf_counter() - t)
-
-        for _ in range(3):
-            cold_run()
-        cold = min(times)
-
-        def warm() -> None:
-            panel.update()
-
-        w = _best(warm, 3)
-        print(f"{n:>10} {cold:>16.3f} {w:>16.3f} {panel.result.summary['p50']:>9.1f}s")
+    t_build, panel = best_of(lambda: MissionPanel("three-body-12"), 1)
+    report = Report(f"bench_widgets: MissionPanel updates ({panel.requests} requests/size, "
+                    f"dt {panel.dt:g} s)")
+    report.time("panel construction (incl. the 9-size curve)", t_build,
+                curve_s=round(panel.curve_seconds, 2))
+    report.time("model-size change (curve + update, geometry cached)",
+                best_of(lambda: panel.set(model=14.0), 1)[0])
+    panel.set(model=8.0)
+    cold = {}
+    for n in args.sizes:
+        cold[n] = min(_cold_update(panel, n) for _ in range(args.repeat))
+        warm = best_of(panel.update, args.repeat)[0]
+        report.time(f"update at {n} satellites, cold geometry", cold[n],
+                    median_s=round(panel.result.summary["p50"], 1))
+        report.time(f"update at {n} satellites, warm geometry", warm)
     sc, _ = mission.configure("three-body-12", n_satellites=2800)
-    epochs = np.arange(0.0, 86400.0, 60.0)
 
-    def geom() -> None:
-        mission._geometry.cache_clear()
+    def geometry() -> None:
+        mission.clear_geometry_cache()
         mission.geometry(sc, 60.0)
 
-    g = _best(geom, 2)
-    p = _sgp4_peer(2800, epochs)
-    print(f"geometry of 2,800 satellites x 1,440 epochs (lab.orbits positions + lab.links "
-          f"visibility for 5 stations + shadow + ISL lengths): {g:.3f} s")
-    print(f"peer: python-sgp4 SatrecArray, positions only, same size: {p:.3f} s "
-          f"(ratio sgp4 / lab.mission = {p / g:.1f}x)")
+    g = report.time("geometry of 2,800 satellites x 1,440 epochs (positions, visibility for 5 "
+                    "stations, shadow, ISL lengths)", best_of(geometry, 2)[0])
+    p = report.time("peer: python-sgp4 SatrecArray, positions only, same size",
+                    _sgp4_peer(2800, np.arange(0.0, 86400.0, 60.0)))
+    report.value("ratio sgp4 positions / lab.mission geometry", p / g, "x")
+    if 2800 in cold:
+        report.target("cold update at 2,800 satellites", cold[2800], at_most=1.0, unit="s")
+    return report.finish(args)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(__doc__, add_cli_args, main))

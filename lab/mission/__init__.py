@@ -68,8 +68,7 @@ from __future__ import annotations
 from lab.mission.budget import MemoryLimitError as MemoryLimitError
 from lab.mission.grid import Geometry as Geometry
 from lab.mission.grid import ShellGeometry as ShellGeometry
-from lab.mission.grid import _geometry as _geometry  # the cache (benchmarks clear it)
-from lab.mission.grid import geometry
+from lab.mission.grid import clear_geometry_cache, geometry
 from lab.mission.presets import PRESETS, get_preset
 from lab.mission.queueing import fifo_wait, next_contact, next_true_index
 from lab.mission.rescale import configure
@@ -92,6 +91,7 @@ __all__ = [
     "sweep",
     "network_names",
     "geometry",
+    "clear_geometry_cache",
     "next_contact",
     "next_true_index",
     "fifo_wait",

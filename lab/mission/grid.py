@@ -37,7 +37,7 @@ from lab.mission.presets import get_preset
 from lab.mission.scenario import Scenario, Shell, stations_of
 from lab.orbits import Constellation, gcrs_to_itrs, in_shadow, sun_position
 
-__all__ = ["Geometry", "ShellGeometry", "geometry", "hops", "n_epochs"]
+__all__ = ["Geometry", "ShellGeometry", "clear_geometry_cache", "geometry", "hops", "n_epochs"]
 
 DAY_S = 86400.0
 ISL_SAMPLE_S = 1800.0  # the ISL lengths are averaged over samples ~30 minutes apart
@@ -244,6 +244,11 @@ def geometry(scenario: str | Scenario, dt: float = 60.0, *,
     Estimate.geometry(sc.n_satellites, n_epochs(dt)).check(
         f"geometry of {sc.name!r} at dt={dt:g} s", max_memory_gb)
     return cached_geometry(sc, dt)
+
+
+def clear_geometry_cache() -> None:
+    """Forget every cached geometry (benchmarks time a cold start; memory is returned)."""
+    _geometry.cache_clear()
 
 
 def cached_geometry(sc: Scenario, dt: float) -> Geometry:
