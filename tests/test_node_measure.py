@@ -80,6 +80,19 @@ def test_measure_rejects_bad_input():
         measure(42, ["x"])
 
 
+def test_measure_names_a_dead_or_malformed_url():
+    from lab.node import find_free_port, measure
+
+    port = find_free_port()  # nothing listens there
+    # regression: a raw httpx.ConnectError that did not say which server
+    with pytest.raises(ConnectionError, match=f"cannot reach the server at http://127.0.0.1:{port} "):
+        measure(f"http://127.0.0.1:{port}/v1/", ["x"], max_tokens=4)
+    for bad in ("ftp://host:8000", "http://:8000", "http://host:99999", "localhost:8000",
+                "http://host:8000?x=1"):
+        with pytest.raises(ValueError, match=f"url_or_server .*{bad[:8]}"):
+            measure(bad, ["x"], max_tokens=4)
+
+
 def test_cli_build_model_and_help(tmp_path):
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-m", "lab", "node", "build-model", "--path",

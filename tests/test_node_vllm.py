@@ -206,10 +206,12 @@ def test_remote_mode_starts_nothing(server):
 def test_cli_bench_json_against_remote(server):
     out = subprocess.run(
         [sys.executable, "-m", "lab", "node", "bench", "--json", "--remote", server.url,
-         "-n", "2", "--max-tokens", "4"],
+         "-n", "2", "--max-tokens", "4", "--link-delay", "0.1"],
         capture_output=True, text=True, timeout=300, cwd=REPO, check=True)
     data = json.loads(out.stdout)
     assert data["requests"] == 2 and data["failed"] == 0
+    assert data["link_delay_s"] == pytest.approx(0.1)
+    assert all(r["ttft"] >= 0.2 for r in data["per_request"])  # through the emulated link
     assert set(data["summary_s"]["ttft"]) == {"mean", "median", "p90", "p99"}
     assert all(r["output_tokens"] == 4 for r in data["per_request"])
 
