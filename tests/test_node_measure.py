@@ -85,7 +85,8 @@ def test_measure_names_a_dead_or_malformed_url():
 
     port = find_free_port()  # nothing listens there
     # regression: a raw httpx.ConnectError that did not say which server
-    with pytest.raises(ConnectionError, match=f"cannot reach the server at http://127.0.0.1:{port} "):
+    with pytest.raises(ConnectionError,
+                       match=f"cannot reach the server at http://127.0.0.1:{port} "):
         measure(f"http://127.0.0.1:{port}/v1/", ["x"], max_tokens=4)
     for bad in ("ftp://host:8000", "http://:8000", "http://host:99999", "localhost:8000",
                 "http://host:8000?x=1"):

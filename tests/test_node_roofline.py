@@ -183,7 +183,8 @@ def test_cpu_microbenchmark_and_calibration_math():
     assert cal.effective_bandwidth_gbs == pytest.approx(cal.params * 4 / 0.01 / 1e9)
     _R.server = {"ttft": 0.02, "decode": 0.03}  # the engine's own numbers win when present
     cal = calibrate(_R(), model=build_tiny_model(), profile=prof)
-    assert cal.measured_ttft == pytest.approx(0.02) and cal.measured_tpot == pytest.approx(0.03 / 15)
+    assert cal.measured_ttft == pytest.approx(0.02)
+    assert cal.measured_tpot == pytest.approx(0.03 / 15)
     # a run's mean token counts are fractional in general: calibration still works
     _R.ok = [type("Q", (), {"prompt_tokens": n, "output_tokens": 16}) for n in (10, 11)]
     cal = calibrate(_R(), model=build_tiny_model(), profile=prof)

@@ -486,8 +486,8 @@ def measure(
     server_metrics : read ``/metrics`` before and after to get the server's own means.
 
     Returns a :class:`MeasureResult` (times in seconds). Failed requests (an HTTP error, a
-    stream that breaks off, carries an error event or an abort, or ends without ``[DONE]``) are kept with
-    their ``error``; if all fail, ``RuntimeError``. A server that cannot be reached while asking
+    stream that breaks off, carries an error event or an abort, or ends without ``[DONE]``)
+    are kept with their ``error``; if all fail, ``RuntimeError``. A server that cannot be reached while asking
     for its model name raises ``ConnectionError`` naming the URL; a malformed URL ``ValueError``.
     """
     return _run_sync(ameasure(url_or_server, prompts, max_tokens, concurrency, **kwargs))
