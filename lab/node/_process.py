@@ -7,7 +7,9 @@ pipe whose other end only the Python process that owns the server holds. When th
 however it dies (SIGKILL, a crashed Jupyter kernel) and from whichever thread it started the
 server, the kernel closes the pipe: the watchdog reads EOF and stops the whole group with
 :func:`stop_group`. (``PR_SET_PDEATHSIG`` cannot do this: it fires when the *thread* that forked
-exits, so it is only safe from the main thread.)
+exits, so it is only safe from the main thread.) The write end is close-on-exec, so programs the
+owner starts do not hold it; a child it forks *without* exec (a ``multiprocessing`` worker with
+the fork start method) does, and keeps the server alive as long as it lives.
 
 :func:`stop_group` is the one stopping procedure used by ``InferenceServer.stop()`` and by the
 watchdog: SIGTERM to the group, a short grace for a clean exit (vLLM's own shutdown aborts the
