@@ -202,8 +202,8 @@ def test_overhead_subtracts_the_configured_delay(upstream):
     with LinkEmulator(upstream, uplink_delay=0.03, downlink_delay=0.02) as link:
         ov = link.measure_overhead(n=10, path="/small")
     # every proxied request really took the 50 ms round trip; what is left is the proxy's cost
-    assert ov["proxied"] - ov["direct"] >= 0.05 - 0.002  # timers may fire ~1 ms early
-    assert -0.002 <= ov["overhead"] < 0.02
+    assert ov["proxied"] - ov["direct"] >= 0.05 - 0.003  # loop timers have ~1 ms resolution
+    assert -0.003 <= ov["overhead"] < 0.02
     assert ov["overhead"] == pytest.approx(ov["proxied"] - ov["direct"] - 0.05, abs=1e-12)
 
 
