@@ -185,6 +185,9 @@ def test_bodies_status_and_headers_forwarded(upstream):
         with httpx.Client(timeout=30) as c:  # keep-alive: many requests, one connection
             assert all(c.get(link.url + "/small").text == "ok" for _ in range(5))
         assert link.stats["requests"] >= 8
+        with socket.create_connection(("127.0.0.1", link.port), timeout=30) as raw:
+            raw.sendall(b"not http\r\n\r\n")  # no method/path/version: 400, connection closed
+            assert raw.recv(100).startswith(b"HTTP/1.1 400 Bad Request")
 
 
 def test_overhead_is_reported(upstream):

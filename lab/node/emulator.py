@@ -272,11 +272,6 @@ class LinkEmulator:
                 pass
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
-        except (ValueError, asyncio.LimitOverrunError):  # not an HTTP/1.x request
-            with contextlib.suppress(Exception):
-                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
-                             b"Connection: close\r\n\r\n")
-                await writer.drain()
         finally:
             self._tasks.discard(task)
             with contextlib.suppress(Exception):
@@ -285,7 +280,13 @@ class LinkEmulator:
     async def _one_request(self, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> bool:
         """Relay one request and its response; True if the connection stays open."""
-        req = await _read_request(reader)
+        try:
+            req = await _read_request(reader)
+        except (ValueError, asyncio.LimitOverrunError):  # not an HTTP/1.x request
+            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                         b"Connection: close\r\n\r\n")
+            await writer.drain()
+            return False
         self.stats["requests"] += 1
         self.stats["bytes_up"] += req.size
         await self._uplink(req)
