@@ -360,6 +360,7 @@ class InferenceServer:
     def _launch(self, cmd: list[str]) -> None:
         """Start the watchdog (leader of a new process group), then vLLM in that group."""
         log_path = self._open_log()
+        self._watchdog = None
         read_fd, self._owner_fd = os.pipe()  # only this process holds the write end
         try:
             with open(log_path, "ab") as log:
