@@ -27,8 +27,8 @@ vllm:generation_tokens_total{engine="0",model_name="m"} 64.0
 
 def test_parse_prometheus_sums_label_sets_and_skips_buckets():
     m = parse_prometheus(PROM)
-    assert m["vllm:e2e_request_latency_seconds_sum"] == 2.0
-    assert m["vllm:e2e_request_latency_seconds_count"] == 4.0
+    assert m["vllm:e2e_request_latency_seconds_sum"] == pytest.approx(2.0, rel=1e-12)
+    assert m["vllm:e2e_request_latency_seconds_count"] == pytest.approx(4.0, rel=1e-12)
     assert not any(k.endswith("_bucket") for k in m)
 
 
@@ -42,7 +42,7 @@ def test_server_deltas_give_means_of_the_run():
     after["vllm:generation_tokens_total"] += 48
     d = _server_deltas(before, after)
     assert d["e2el"] == pytest.approx(0.3) and d["ttft"] == pytest.approx(0.01)
-    assert d["count"] == 3 and d["generation_tokens_total"] == 48
+    assert d["count"] == pytest.approx(3) and d["generation_tokens_total"] == pytest.approx(48)
 
 
 def test_summary_matches_numpy_and_json():
@@ -78,6 +78,20 @@ def test_measure_rejects_bad_input():
         measure("http://127.0.0.1:9", ["x"], endpoint="responses")
     with pytest.raises(TypeError, match="url_or_server"):
         measure(42, ["x"])
+
+
+def test_measure_names_a_dead_or_malformed_url():
+    from lab.node import find_free_port, measure
+
+    port = find_free_port()  # nothing listens there
+    # regression: a raw httpx.ConnectError that did not say which server
+    with pytest.raises(ConnectionError,
+                       match=f"cannot reach the server at http://127.0.0.1:{port} "):
+        measure(f"http://127.0.0.1:{port}/v1/", ["x"], max_tokens=4)
+    for bad in ("ftp://host:8000", "http://:8000", "http://host:99999", "localhost:8000",
+                "http://host:8000?x=1"):
+        with pytest.raises(ValueError, match=f"url_or_server .*{bad[:8]}"):
+            measure(bad, ["x"], max_tokens=4)
 
 
 def test_cli_build_model_and_help(tmp_path):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from lab.hardware import PROFILES, HardwareProfile
 from lab.node.roofline import (
     QWEN3,
+    ModelSpec,
     attainable_ops,
     calibrate,
     cpu_microbenchmark,
@@ -38,7 +39,7 @@ def test_prefill_compute_bound_for_long_prompts():
     p = predict_latency("three-body-744", 8.2e9, 1, prompt_tokens=2048, output_tokens=1)
     assert p.prefill == pytest.approx(2 * 8.2e9 * 2048 / 744e12)
     assert p.prefill_compute_bound
-    assert p.decode == 0.0 and p.e2el == p.ttft
+    assert p.decode == pytest.approx(0.0, abs=1e-18) and p.e2el == pytest.approx(p.ttft)
 
 
 def test_decode_compute_bound_at_large_batch():
@@ -81,7 +82,7 @@ def test_doubling_bandwidth_halves_bandwidth_bound_decode(params, b, bw, kv):
 def test_kv_cache_bytes_and_qwen3_spec():
     spec = QWEN3["Qwen3-8B"]
     # 2 (K,V) * 36 layers * 8 KV heads * 128 dims * 2 bytes = 147456 bytes per token
-    assert spec.kv_bytes_per_token(2) == 147456
+    assert spec.kv_bytes_per_token(2) == pytest.approx(147456, rel=1e-12)
     p = predict_latency("h100", spec, 2, 1000, 1001)
     mean_ctx = 1000 + 500
     assert p.tpot == pytest.approx((8.2e9 * 2 + mean_ctx * 147456) / 3350e9)
@@ -129,6 +130,10 @@ def test_efficiency_derating():
         ({"output_tokens": 0}, "output_tokens"),
         ({"batch": 0.5}, "batch"),
         ({"profile": "gpu-9000"}, "profile"),
+        # regression: fractional counts were silently accepted
+        ({"prompt_tokens": 10.5}, r"prompt_tokens must be a whole number ≥ 1 \(got 10.5\)"),
+        ({"output_tokens": np.array([16, 31.5])}, r"output_tokens .* whole number .*31.5"),
+        ({"batch": 2.5}, "batch must be a whole number"),
     ],
 )
 def test_bad_input(kwargs, match):
@@ -136,6 +141,18 @@ def test_bad_input(kwargs, match):
             "output_tokens": 10} | kwargs
     with pytest.raises(ValueError, match=match):
         predict_latency(**args)
+
+
+def test_whole_float_counts_are_accepted_and_model_spec_counts_checked():
+    a = predict_latency("h100", 8.2e9, 2, 128, 64, 2)
+    b = predict_latency("h100", 8.2e9, 2, 128.0, np.float64(64.0), 2.0)
+    assert b.e2el == pytest.approx(a.e2el, rel=1e-15)
+    with pytest.raises(TypeError, match=r"ModelSpec.layers must be an integer \(got 2.5\)"):
+        ModelSpec("half", 1e9, 2.5, 8, 128, 1024)
+    with pytest.raises(ValueError, match="ModelSpec.params"):
+        ModelSpec("empty", 0, 2, 8, 128, 1024)
+    spec = ModelSpec("whole", 1e9, 2.0, 8, 128, 1024)
+    assert isinstance(spec.layers, int) and spec.layers == 2
 
 
 def test_ridge_point_and_attainable():
@@ -166,4 +183,16 @@ def test_cpu_microbenchmark_and_calibration_math():
     assert cal.effective_bandwidth_gbs == pytest.approx(cal.params * 4 / 0.01 / 1e9)
     _R.server = {"ttft": 0.02, "decode": 0.03}  # the engine's own numbers win when present
     cal = calibrate(_R(), model=build_tiny_model(), profile=prof)
-    assert cal.measured_ttft == 0.02 and cal.measured_tpot == pytest.approx(0.03 / 15)
+    assert cal.measured_ttft == pytest.approx(0.02)
+    assert cal.measured_tpot == pytest.approx(0.03 / 15)
+    # a run's mean token counts are fractional in general: calibration still works
+    _R.ok = [type("Q", (), {"prompt_tokens": n, "output_tokens": 16}) for n in (10, 11)]
+    cal = calibrate(_R(), model=build_tiny_model(), profile=prof)
+    assert cal.to_dict()["prompt_tokens"] == pytest.approx(10.5)
+    from lab.node.model import model_info
+
+    info = model_info(build_tiny_model())
+    at = [predict_latency(prof, info["params"], info["bytes_per_param"], n, 16,
+                          kv_bytes_per_token=info["kv_bytes_per_token"]) for n in (10, 11)]
+    assert at[0].ttft <= cal.predicted.ttft <= at[1].ttft  # the roofline at 10.5 tokens
+    assert at[0].tpot <= cal.predicted.tpot <= at[1].tpot

@@ -1,8 +1,10 @@
 """The inference node: a real vLLM server, its measurement, a roofline model and a link emulator.
 
 - :func:`build_tiny_model` — the embedded tiny Qwen3 model, generated locally and deterministically.
-- :class:`InferenceServer` — vLLM's OpenAI-compatible server as a subprocess (or a remote one).
-- :func:`measure` — streaming client measuring TTFT, TPOT, ITL, E2EL like ``vllm bench serve``.
+- :class:`InferenceServer` — vLLM's OpenAI-compatible server as a subprocess (or a remote one);
+  its process group dies with the Python process that owns it (see :mod:`lab.node._process`).
+- :func:`measure` — streaming client measuring TTFT, TPOT, ITL, E2EL like ``vllm bench serve``;
+  a stream cut short is a failed request, never a short answer.
 - :func:`predict_latency` — roofline estimate on a :class:`~lab.hardware.HardwareProfile`.
 - :class:`LinkEmulator` — a local proxy adding a space link's delay and bandwidth to real requests.
 """
@@ -14,6 +16,7 @@ from lab.node.measure import (
     DEFAULT_PROMPTS,
     MeasureResult,
     RequestMetrics,
+    StreamError,
     measure,
     parse_prometheus,
 )
@@ -38,6 +41,7 @@ from lab.node.server import (
     InferenceServer,
     PortInUseError,
     ServerStartError,
+    StopReport,
     VLLMNotInstalledError,
     find_free_port,
 )
@@ -54,6 +58,8 @@ __all__ = [
     "PortInUseError",
     "RequestMetrics",
     "ServerStartError",
+    "StopReport",
+    "StreamError",
     "VLLMNotInstalledError",
     "build_tiny_model",
     "calibrate",

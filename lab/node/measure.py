@@ -7,6 +7,11 @@ Definitions (from vLLM's ``benchmarks/lib/endpoint_request_func.py`` and ``bench
 - **E2EL** (end-to-end latency): from sending the request to the last chunk with a token.
 - **TPOT** (time per output token, excluding the first): ``(E2EL - TTFT) / (output_tokens - 1)``.
 
+A request counts as failed (``error`` set, excluded from the statistics) unless its stream ends
+with ``data: [DONE]`` and carries no error event and no ``finish_reason`` ``"abort"``/``"error"``
+(vLLM's marks of an aborted answer, e.g. when the server stops): an answer cut short by a dying
+server or link is never taken for a complete one.
+
 Token counts come from the final usage chunk (``stream_options={"include_usage": true}``).
 ``fixed_length=True`` sends vLLM's ``ignore_eos`` and ``min_tokens`` so that every request
 produces exactly ``max_tokens`` tokens (the tiny random model would otherwise stop at random).
@@ -25,6 +30,7 @@ import json
 import math
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -32,9 +38,10 @@ import httpx
 import numpy as np
 
 from lab._validate import check_choice, check_int
+from lab.node._url import target_of
 
-__all__ = ["RequestMetrics", "MeasureResult", "measure", "ameasure", "parse_prometheus",
-           "DEFAULT_PROMPTS", "SERVER_HISTOGRAMS"]
+__all__ = ["RequestMetrics", "MeasureResult", "StreamError", "measure", "ameasure",
+           "parse_prometheus", "DEFAULT_PROMPTS", "SERVER_HISTOGRAMS"]
 
 DEFAULT_PROMPTS = [
     "What limits computing in orbit?",
@@ -241,77 +248,113 @@ def _server_deltas(before: dict[str, float], after: dict[str, float]) -> dict[st
 # ------------------------------------------------------------------------------ the client
 
 
-def _target(url_or_server: Any) -> tuple[str, dict[str, str], str | None]:
-    """(root url, headers, model name or None) from a URL, InferenceServer or LinkEmulator."""
-    if isinstance(url_or_server, str):
-        url = url_or_server.rstrip("/")
-        url = url[:-3] if url.endswith("/v1") else url
-        return url, {}, None
-    url = getattr(url_or_server, "url", None)
-    if not isinstance(url, str):
-        raise TypeError("url_or_server must be a URL string, an InferenceServer or a "
-                        f"LinkEmulator (got {type(url_or_server).__name__})")
-    headers = url_or_server.headers() if hasattr(url_or_server, "headers") else {}
-    name = getattr(url_or_server, "model_name", None)
-    return url.rstrip("/"), headers, name
+class StreamError(RuntimeError):
+    """The server reported inside a stream that the answer is not complete.
+
+    An SSE ``{"error": ...}`` event, or a chunk with ``finish_reason`` ``"abort"`` (vLLM
+    aborted the request, e.g. because the server is stopping) or ``"error"``.
+    """
+
+
+_FAILED_FINISH = ("abort", "error")  # vLLM's finish reasons of an incomplete answer
+
+
+async def _sse_data(resp: httpx.Response) -> AsyncIterator[str]:
+    """The ``data:`` payloads of a server-sent-event stream, as they arrive."""
+    buf = ""
+    async for piece in resp.aiter_text():
+        buf += piece
+        while "\n" in buf:
+            line, buf = buf.split("\n", 1)
+            line = line.strip()
+            if line.startswith("data:"):
+                yield line[5:].strip()
+
+
+@dataclass
+class _Stream:
+    """Running state of one streamed request (``start`` and ``last`` on perf_counter)."""
+
+    start: float
+    last: float
+    text: list[str] = field(default_factory=list)
+
+
+def _record_chunk(rm: RequestMetrics, data: dict, ts: float, st: _Stream, endpoint: str) -> None:
+    """Account one JSON chunk: token timing from chunks with choices, counts from usage."""
+    if err := data.get("error"):
+        msg = err.get("message", err) if isinstance(err, dict) else err
+        raise StreamError(f"the server sent an error in the stream: {msg}")
+    if choices := data.get("choices"):
+        if rm.chunks == 0:
+            rm.ttft = ts - st.start
+        else:
+            rm.itl.append(ts - st.last)
+        st.last = ts
+        rm.chunks += 1
+        c0 = choices[0]
+        piece = c0.get("text") if endpoint == "completions" else (
+            (c0.get("delta") or {}).get("content"))
+        st.text.append(piece or "")
+        if (reason := c0.get("finish_reason")) in _FAILED_FINISH:
+            raise StreamError(f"the server ended the answer with finish_reason {reason!r} "
+                              f"after {rm.chunks} chunks")
+    if usage := data.get("usage"):
+        rm.output_tokens = int(usage.get("completion_tokens") or 0)
+        rm.prompt_tokens = int(usage.get("prompt_tokens") or 0)
 
 
 async def _one(client: httpx.AsyncClient, url: str, payload: dict, rm: RequestMetrics,
                t_run: float, endpoint: str) -> None:
-    st = time.perf_counter()
-    rm.start = st - t_run
-    most_recent = st
-    first = False
-    text: list[str] = []
+    """Send one streamed request and fill ``rm``; any failure goes to ``rm.error``.
+
+    A stream that breaks off, carries an error event, or ends without ``[DONE]`` is a failure:
+    a shortened answer is never counted as a complete one.
+    """
+    t0 = time.perf_counter()
+    rm.start = t0 - t_run
+    st = _Stream(start=t0, last=t0)
+    finished = False
     try:
         async with client.stream("POST", url, json=payload) as resp:
             if resp.status_code != 200:
                 body = (await resp.aread()).decode(errors="replace")
                 rm.error = f"HTTP {resp.status_code}: {body[:500]}"
                 return
-            buf = ""
-            async for piece in resp.aiter_text():
-                buf += piece
-                while "\n" in buf:
-                    line, buf = buf.split("\n", 1)
-                    line = line.strip()
-                    if not line or line.startswith(":") or not line.startswith("data:"):
-                        continue
-                    chunk = line[5:].strip()
-                    if chunk == "[DONE]":
-                        continue
-                    ts = time.perf_counter()
-                    data = json.loads(chunk)
-                    if choices := data.get("choices"):
-                        if not first:
-                            first = True
-                            rm.ttft = ts - st
-                        else:
-                            rm.itl.append(ts - most_recent)
-                        most_recent = ts
-                        rm.chunks += 1
-                        c0 = choices[0]
-                        piece_text = c0.get("text") if endpoint == "completions" else (
-                            (c0.get("delta") or {}).get("content"))
-                        text.append(piece_text or "")
-                    if usage := data.get("usage"):
-                        rm.output_tokens = int(usage.get("completion_tokens") or 0)
-                        rm.prompt_tokens = int(usage.get("prompt_tokens") or 0)
-        if not first:
-            rm.error = "no streamed chunk received"
-            return
-        rm.e2el = most_recent - st
-        rm.text = "".join(text)
+            async for chunk in _sse_data(resp):
+                if chunk == "[DONE]":
+                    finished = True
+                elif not finished:
+                    _record_chunk(rm, json.loads(chunk), time.perf_counter(), st, endpoint)
+    except (httpx.HTTPError, ValueError, StreamError) as exc:
+        rm.error = f"{type(exc).__name__}: {exc}"
+        return
+    if not finished:
+        rm.error = "the stream ended without [DONE]: the answer may be truncated"
+    elif rm.chunks == 0:
+        rm.error = "no streamed chunk received"
+    else:
+        rm.e2el = st.last - st.start
+        rm.text = "".join(st.text)
         if rm.output_tokens > 1:
             rm.tpot = (rm.e2el - rm.ttft) / (rm.output_tokens - 1)
-    except (httpx.HTTPError, ValueError) as exc:
-        rm.error = f"{type(exc).__name__}: {exc}"
 
 
 async def _get_model(client: httpx.AsyncClient, url: str) -> str:
-    r = await client.get(url + "/v1/models")
-    r.raise_for_status()
-    return str(r.json()["data"][0]["id"])
+    """The first model the server at ``url`` serves; a clear error naming ``url`` otherwise."""
+    try:
+        r = await client.get(url + "/v1/models")
+    except httpx.HTTPError as exc:
+        raise ConnectionError(f"cannot reach the server at {url} (GET {url}/v1/models: "
+                              f"{type(exc).__name__}: {exc}); is it running?") from exc
+    if r.status_code != 200:
+        raise RuntimeError(f"the server at {url} answered GET /v1/models with HTTP "
+                           f"{r.status_code}: {r.text[:200]}")
+    try:
+        return str(r.json()["data"][0]["id"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise RuntimeError(f"the server at {url} lists no model at /v1/models "
+                           f"(got {r.text[:200]!r})") from exc
 
 
 async def _metrics(client: httpx.AsyncClient, url: str) -> dict[str, float] | None:
@@ -322,6 +365,46 @@ async def _metrics(client: httpx.AsyncClient, url: str) -> dict[str, float] | No
         return parse_prometheus(r.text)
     except httpx.HTTPError:
         return None
+
+
+async def _server_side(client: httpx.AsyncClient, url: str, before: dict[str, float],
+                       n_ok: int) -> dict[str, float]:
+    """Server-side means of the run from ``/metrics`` (waits up to 5 s for its last records)."""
+    name_c = SERVER_HISTOGRAMS["e2el"] + "_count"
+    deadline = time.monotonic() + 5.0
+    while True:  # the server records a request's stats just after its last chunk
+        after = await _metrics(client, url) or {}
+        done = after.get(name_c, 0.0) - before.get(name_c, 0.0)
+        if done >= n_ok or time.monotonic() > deadline:
+            return _server_deltas(before, after)
+        await asyncio.sleep(0.05)
+
+
+def _payload(prompt: str, model: str, max_tokens: int, endpoint: str, fixed_length: bool,
+             temperature: float) -> dict[str, Any]:
+    """The JSON body of one streamed request."""
+    body: dict[str, Any] = {
+        "model": model, "max_tokens": max_tokens, "stream": True,
+        "stream_options": {"include_usage": True}, "temperature": temperature,
+    }
+    if endpoint == "chat":
+        body["messages"] = [{"role": "user", "content": prompt}]
+    else:
+        body["prompt"] = prompt
+    if fixed_length:
+        body.update({"ignore_eos": True, "min_tokens": max_tokens})
+    return body
+
+
+def _check_prompts(prompts: Any) -> list[str]:
+    if prompts is None:
+        return list(DEFAULT_PROMPTS)
+    if isinstance(prompts, str):
+        return [prompts]
+    prompts = list(prompts)
+    if not prompts or not all(isinstance(p, str) for p in prompts):
+        raise ValueError("prompts must be a non-empty list of strings")
+    return prompts
 
 
 async def ameasure(
@@ -338,17 +421,11 @@ async def ameasure(
     timeout: float = 300.0,
 ) -> MeasureResult:
     """Coroutine version of :func:`measure`."""
-    if prompts is None:
-        prompts = DEFAULT_PROMPTS
-    if isinstance(prompts, str):
-        prompts = [prompts]
-    prompts = list(prompts)
-    if not prompts or not all(isinstance(p, str) for p in prompts):
-        raise ValueError("prompts must be a non-empty list of strings")
+    prompts = _check_prompts(prompts)
     max_tokens = check_int(max_tokens, "max_tokens", lo=1)
     concurrency = check_int(concurrency, "concurrency", lo=1)
     check_choice(endpoint, ("chat", "completions"), "endpoint")
-    url, headers, name = _target(url_or_server)
+    url, headers, name = target_of(url_or_server, "url_or_server")
     limits = httpx.Limits(max_connections=concurrency + 2, max_keepalive_connections=concurrency + 2)
     async with httpx.AsyncClient(headers=headers, timeout=timeout, limits=limits) as client:
         if model is None:
@@ -357,41 +434,18 @@ async def ameasure(
         sem = asyncio.Semaphore(concurrency)
         results = [RequestMetrics(prompt=p) for p in prompts]
         api = url + ("/v1/chat/completions" if endpoint == "chat" else "/v1/completions")
-
-        def payload(p: str) -> dict:
-            body: dict[str, Any] = {
-                "model": model, "max_tokens": max_tokens, "stream": True,
-                "stream_options": {"include_usage": True}, "temperature": temperature,
-            }
-            if endpoint == "chat":
-                body["messages"] = [{"role": "user", "content": p}]
-            else:
-                body["prompt"] = p
-            if fixed_length:
-                body.update({"ignore_eos": True, "min_tokens": max_tokens})
-            return body
-
         t_run = time.perf_counter()
 
         async def run(rm: RequestMetrics) -> None:
+            body = _payload(rm.prompt, model, max_tokens, endpoint, fixed_length, temperature)
             async with sem:
-                await _one(client, api, payload(rm.prompt), rm, t_run, endpoint)
+                await _one(client, api, body, rm, t_run, endpoint)
 
         await asyncio.gather(*(run(rm) for rm in results))
         duration = time.perf_counter() - t_run
         server: dict[str, float] = {}
         if before is not None:
-            # the server records a request's stats just after its last chunk: wait for them
-            n_ok = sum(r.ok for r in results)
-            name_c = SERVER_HISTOGRAMS["e2el"] + "_count"
-            deadline = time.monotonic() + 5.0
-            while True:
-                after = await _metrics(client, url) or {}
-                done = after.get(name_c, 0.0) - before.get(name_c, 0.0)
-                if done >= n_ok or time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.05)
-            server = _server_deltas(before, after)
+            server = await _server_side(client, url, before, sum(r.ok for r in results))
     res = MeasureResult(requests=results, duration=duration, concurrency=concurrency,
                         max_tokens=max_tokens, url=url, model=model, server=server)
     if not res.ok:
@@ -431,7 +485,9 @@ def measure(
     fixed_length : send vLLM's ``ignore_eos``/``min_tokens`` so every answer has max_tokens tokens.
     server_metrics : read ``/metrics`` before and after to get the server's own means.
 
-    Returns a :class:`MeasureResult` (times in seconds). Failed requests are kept with their
-    ``error``; if all fail, ``RuntimeError``.
+    Returns a :class:`MeasureResult` (times in seconds). Failed requests (an HTTP error, a
+    stream that breaks off, carries an error event or an abort, or ends without ``[DONE]``)
+    are kept with their ``error``; if all fail, ``RuntimeError``. A server that cannot be reached while asking
+    for its model name raises ``ConnectionError`` naming the URL; a malformed URL ``ValueError``.
     """
     return _run_sync(ameasure(url_or_server, prompts, max_tokens, concurrency, **kwargs))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from lab._validate import as_value
+from lab._validate import as_value, check_int
 from lab.hardware import HardwareProfile, get_profile
 
 __all__ = [
@@ -57,6 +57,13 @@ class ModelSpec:
     head_dim: int
     hidden_size: int
     source: str = ""
+
+    def __post_init__(self) -> None:  # counts are whole numbers: 2.5 layers is an error
+        object.__setattr__(self, "params", as_value(self.params, "", "ModelSpec.params", lo=0,
+                                                    lo_inclusive=False))
+        for name in ("layers", "kv_heads", "head_dim", "hidden_size"):
+            object.__setattr__(self, name, check_int(getattr(self, name), f"ModelSpec.{name}",
+                                                     lo=1))
 
     def kv_bytes_per_token(self, bytes_per_value: float = 2.0) -> float:
         """Bytes of KV cache per token of context (K and V, all layers)."""
@@ -118,6 +125,16 @@ def _scalar(x: Any) -> Any:
     return arr.item() if arr.ndim == 0 else arr
 
 
+def _as_count(value: Any, name: str) -> float | np.ndarray:
+    """A whole number ≥ 1 (tokens, requests), or an array of them; ValueError otherwise."""
+    arr = as_value(value, "", name, lo=1)
+    frac = np.mod(arr, 1.0) != 0
+    if np.any(frac):
+        bad = np.asarray(arr)[frac] if np.ndim(arr) else arr
+        raise ValueError(f"{name} must be a whole number ≥ 1 (got {np.ravel(bad)[0]:g})")
+    return arr
+
+
 def predict_latency(
     profile: str | HardwareProfile,
     model_params: float | np.ndarray | ModelSpec,
@@ -143,8 +160,21 @@ def predict_latency(
         (bf16 cache), 0 for a bare parameter count.
     compute_efficiency, bandwidth_efficiency : fraction of the peaks actually reached (0, 1].
 
-    All numeric arguments broadcast (NumPy); results are floats or arrays in seconds.
+    All numeric arguments broadcast (NumPy); results are floats or arrays in seconds. Token
+    counts and the batch must be whole numbers (``ValueError`` for 10.5 tokens).
     """
+    n_in = _as_count(prompt_tokens, "prompt_tokens")
+    n_out = _as_count(output_tokens, "output_tokens")
+    bat = _as_count(batch, "batch")
+    return _roofline(profile, model_params, bytes_per_param, n_in, n_out, bat,
+                     kv_bytes_per_token, compute_efficiency, bandwidth_efficiency)
+
+
+def _roofline(profile: str | HardwareProfile, model_params: Any, bytes_per_param: Any,
+              n_in: Any, n_out: Any, bat: Any, kv_bytes_per_token: Any = None,
+              compute_efficiency: float = 1.0, bandwidth_efficiency: float = 1.0
+              ) -> LatencyPrediction:
+    """:func:`predict_latency` for checked token counts and batch (also means: fractional)."""
     prof = get_profile(profile)
     if isinstance(model_params, ModelSpec):
         spec = model_params
@@ -156,9 +186,6 @@ def predict_latency(
     kv = as_value(0.0 if kv_bytes_per_token is None else kv_bytes_per_token, "",
                   "kv_bytes_per_token", lo=0)
     b = as_value(bytes_per_param, "", "bytes_per_param", lo=0, lo_inclusive=False)
-    n_in = as_value(prompt_tokens, "", "prompt_tokens", lo=1)
-    n_out = as_value(output_tokens, "", "output_tokens", lo=1)
-    bat = as_value(batch, "", "batch", lo=1)
     ce = as_value(compute_efficiency, "", "compute_efficiency", lo=0, hi=1, lo_inclusive=False)
     be = as_value(bandwidth_efficiency, "", "bandwidth_efficiency", lo=0, hi=1,
                   lo_inclusive=False)
@@ -338,8 +365,11 @@ def calibrate(
     else:
         ttft, tpot = summ["ttft"]["median"], summ["tpot"]["median"]
         extra["source_is_server_metrics"] = 0.0
-    pred = predict_latency(prof, info["params"], info["bytes_per_param"], prompt, out,
-                           kv_bytes_per_token=info["kv_bytes_per_token"])
+    # mean token counts of the run: fractional in general, so the unchecked core
+    pred = _roofline(prof, info["params"], info["bytes_per_param"],
+                     as_value(prompt, "", "mean prompt_tokens", lo=1),
+                     as_value(out, "", "mean output_tokens", lo=1), 1,
+                     info["kv_bytes_per_token"])
     return Calibration(profile=prof, params=float(info["params"]),
                        bytes_per_param=float(info["bytes_per_param"]),
                        measured_ttft=ttft, measured_tpot=tpot, predicted=pred, extra=extra)

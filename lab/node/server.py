@@ -1,12 +1,21 @@
 """A real vLLM OpenAI-compatible server, run as a subprocess the lab owns from start to stop.
 
 :class:`InferenceServer` starts ``python -m vllm.entrypoints.openai.api_server`` bound to
-127.0.0.1 in its own process group, waits for ``/health``, and on exit (normal, exception,
-interpreter exit, garbage collection) stops the whole group: SIGTERM, then SIGKILL after a
-timeout, then a check that no process of the tree survives. On Linux the server also gets
-``PR_SET_PDEATHSIG`` (when started from the main thread) so that it dies with the Python process
-that started it even when that process is killed with SIGKILL (a crashed Jupyter kernel leaves
-no orphan).
+127.0.0.1 in a process group of its own and waits for ``/health``. On exit (normal, exception,
+interpreter exit, garbage collection) :meth:`~InferenceServer.stop` stops the whole group:
+SIGTERM, a short grace (``stop_timeout``, 3 s: an idle vLLM exits in < 1 s; with requests in
+flight its HTTP front end would wait for their connections forever), then SIGKILL, then a check
+that no process of the tree survives. Streams in flight end with an error at their clients
+(never a silently shortened answer); :attr:`~InferenceServer.last_stop` reports how it went.
+
+The group also holds a small watchdog (:mod:`lab.node._process`): it reads a pipe that only this
+Python process holds open, and stops the group when it sees EOF. So the server dies with the
+process that started it even when that process is killed with SIGKILL (a crashed Jupyter kernel
+leaves no orphan holding the port), from whichever thread it was started.
+
+The server's output goes to a log file: a temporary one that is removed by a clean stop (kept when
+the start fails or the server dies by itself; the error message names it), or ``log_path=``,
+which is always kept (``keep_log=True`` keeps the temporary one).
 
 With ``remote="http://host:8000"`` nothing is started: every student of a class can point at one
 shared server (Binder has ~2 GB of memory, a local vLLM needs ~3 GB).
@@ -17,8 +26,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import importlib.util
+import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,19 +36,23 @@ import threading
 import time
 import weakref
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 
 from lab._validate import as_value, check_int
+from lab.node import _process
+from lab.node._url import root_url
+from lab.node.measure import parse_prometheus
 from lab.node.model import resolve_model
 
 __all__ = [
     "InferenceServer",
     "PortInUseError",
     "ServerStartError",
+    "StopReport",
     "VLLMNotInstalledError",
     "find_free_port",
     "port_in_use",
@@ -47,6 +60,7 @@ __all__ = [
 ]
 
 HOST = "127.0.0.1"
+_LOG = logging.getLogger(__name__)
 
 
 class VLLMNotInstalledError(RuntimeError):
@@ -79,96 +93,23 @@ def port_in_use(port: int, host: str = HOST) -> bool:
     return False
 
 
-# --------------------------------------------------------------------------- process helpers
-
-
-def _is_alive(pid: int) -> bool:
-    """True if ``pid`` exists and is not a zombie."""
-    try:
-        return psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-
-
-def _descendants(pid: int) -> list[int]:
-    """Process ids of all descendants of ``pid``."""
-    try:
-        return [p.pid for p in psutil.Process(pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return []
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Live process ids whose process group is ``pgid``."""
-    out = []
-    for d in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if d.isdigit():
-            try:
-                if os.getpgid(int(d)) == pgid and _is_alive(int(d)):
-                    out.append(int(d))
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
-    return out
-
-
 def process_tree_alive(pids: list[int]) -> list[int]:
     """The subset of ``pids`` that is still alive (zombies count as gone)."""
-    return [p for p in pids if _is_alive(p)]
+    return _process.alive(pids)
 
 
-def _kill_tree(proc: subprocess.Popen | None, pgid: int | None, known: set[int],
-               timeout: float) -> list[int]:
-    """SIGTERM the group, wait, SIGKILL what is left; return pids that still survive."""
-    if proc is None:
-        return []
-    with contextlib.suppress(Exception):
-        known.update(_descendants(proc.pid))
-    if pgid is not None:
-        with contextlib.suppress(Exception):
-            known.update(_group_members(pgid))
-    known.add(proc.pid)
-    if proc.poll() is None or process_tree_alive(sorted(known)):
-        if pgid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pgid, signal.SIGTERM)
-        else:  # pragma: no cover
-            with contextlib.suppress(ProcessLookupError):
-                proc.terminate()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with contextlib.suppress(Exception):
-                proc.poll()
-            if proc.returncode is not None and not process_tree_alive(sorted(known)):
-                break
-            time.sleep(0.1)
-    if pgid is not None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
-    for pid in process_tree_alive(sorted(known)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(Exception):
-        proc.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while process_tree_alive(sorted(known)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return process_tree_alive(sorted(known))
+@dataclass(frozen=True)
+class StopReport:
+    """How :meth:`InferenceServer.stop` went.
 
+    ``seconds``: wall time of the stop; ``requests_running``: requests the server was still
+    working on when it was told to stop (from its ``/metrics``; ``None`` if unknown), whose
+    clients get an error; ``forced``: the grace ran out and the processes were killed (SIGKILL).
+    """
 
-def _pdeathsig_preexec(parent_pid: int):
-    """A preexec_fn (Linux) that asks the kernel to SIGTERM the child when its parent dies."""
-    def _preexec() -> None:  # runs in the child between fork and exec
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-        if os.getppid() != parent_pid:  # the parent already died
-            os._exit(1)
-
-    return _preexec
+    seconds: float
+    requests_running: int | None
+    forced: bool
 
 
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -181,20 +122,20 @@ def _stop_all_servers() -> None:
             server.stop()
 
 
-def _finalize(proc: subprocess.Popen | None, pgid: int | None, known: set[int]) -> None:
+def _finalize(pgid: int | None, known: set[int], popens: tuple[subprocess.Popen, ...],
+              owner_fd: int | None, disposable_log: Path | None) -> None:
+    """Last resort (garbage collection): stop the group, release the pipe, drop the temp log."""
     with contextlib.suppress(Exception):
-        _kill_tree(proc, pgid, known, timeout=5.0)
+        _process.stop_group(pgid, known, 3.0, popens=popens)
+    if owner_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(owner_fd)
+    if disposable_log is not None:
+        with contextlib.suppress(OSError):
+            disposable_log.unlink()
 
 
 # --------------------------------------------------------------------------- the server
-
-
-def _root_url(url: str, name: str = "remote") -> str:
-    """``url`` without a trailing ``/`` or ``/v1`` (the server root); ValueError unless http(s)."""
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise ValueError(f"{name} must be an http(s) URL like 'http://host:8000' (got {url!r})")
-    url = url.rstrip("/")
-    return url[:-3] if url.endswith("/v1") else url
 
 
 class InferenceServer:
@@ -207,16 +148,20 @@ class InferenceServer:
     remote : URL of an already running OpenAI-compatible server; nothing is started.
     api_key : API key for ``remote`` (a local server needs none).
     startup_timeout : seconds to wait for ``/health`` (cold starts take ~30-80 s on a laptop CPU).
-    stop_timeout : seconds between SIGTERM and SIGKILL when stopping.
+    stop_timeout : grace in seconds between SIGTERM and SIGKILL when stopping (an idle server
+        exits in < 1 s; with requests in flight it is killed after the grace).
     kv_cache_gib : ``VLLM_CPU_KVCACHE_SPACE`` (GiB of KV cache on the CPU backend).
     max_model_len : context length passed to vLLM (default 2048, ``None`` keeps vLLM's default).
     extra_args : further command-line arguments for the vLLM server.
-    log_path : file that receives the server's stdout and stderr (default: a temporary file).
+    log_path : file that receives the server's stdout and stderr, kept after the stop (default:
+        a temporary file, removed by a clean stop, kept if the start fails or the server dies).
+    keep_log : keep the temporary log file after a clean stop too.
     env : extra environment variables for the server process.
 
     Use as a context manager (``with InferenceServer() as srv: ...``) or call :meth:`start` and
     :meth:`stop`. ``url`` is the server root (``http://127.0.0.1:PORT``), ``api_url`` the OpenAI
-    base URL (``url + "/v1"``), ``client`` an ``openai.OpenAI`` client for it.
+    base URL (``url + "/v1"``), ``client`` an ``openai.OpenAI`` client for it. After a stop,
+    ``last_stop`` is a :class:`StopReport`.
     """
 
     def __init__(
@@ -227,12 +172,13 @@ class InferenceServer:
         remote: str | None = None,
         api_key: str | None = None,
         startup_timeout: float = 300.0,
-        stop_timeout: float = 20.0,
+        stop_timeout: float = 3.0,
         kv_cache_gib: float = 1.0,
         max_model_len: int | None = 2048,
         served_model_name: str | None = None,
         extra_args: tuple[str, ...] | list[str] = (),
         log_path: str | os.PathLike | None = None,
+        keep_log: bool = False,
         env: dict[str, str] | None = None,
     ) -> None:
         self.startup_timeout = as_value(startup_timeout, "s", "startup_timeout", lo=0,
@@ -242,15 +188,21 @@ class InferenceServer:
         self.max_model_len = None if max_model_len is None else check_int(
             max_model_len, "max_model_len", lo=16)
         self.port = None if port is None else check_int(port, "port", lo=1, hi=65535)
-        self.remote = None if remote is None else _root_url(remote)
+        self.remote = None if remote is None else root_url(remote)
         self.api_key = api_key
         self.model = model
         self.extra_args = [str(a) for a in extra_args]
         self.env = dict(env or {})
         self._served_name = served_model_name
         self._log_path = Path(log_path) if log_path is not None else None
+        self._log_is_temp = False
+        self.keep_log = bool(keep_log)
         self.process: subprocess.Popen | None = None
-        self.pgid: int | None = None
+        self.pgid: int | None = None  # the process group: watchdog (its leader) + vLLM tree
+        self._watchdog: subprocess.Popen | None = None
+        self._owner_fd: int | None = None  # write end of the watchdog's pipe
+        self._group_running = False
+        self.last_stop: StopReport | None = None
         self.start_time_s: float | None = None  # seconds from launch to healthy
         self._known_pids: set[int] = set()
         self._finalizer: weakref.finalize | None = None
@@ -373,50 +325,71 @@ class InferenceServer:
             if self.is_running:
                 return self
             cmd = self._check_can_start()
-            if self._log_path is None:
-                fd, name = tempfile.mkstemp(prefix=f"vllm-{self.port}-", suffix=".log")
-                os.close(fd)
-                self._log_path = Path(name)
-            self._log_path.parent.mkdir(parents=True, exist_ok=True)
-            env = os.environ.copy()
-            env.update({
-                "VLLM_CPU_KVCACHE_SPACE": f"{self.kv_cache_gib:g}",
-                "HF_HUB_OFFLINE": "1",
-                "TRANSFORMERS_OFFLINE": "1",
-                "VLLM_NO_USAGE_STATS": "1",
-                "DO_NOT_TRACK": "1",
-                "PYTHONUNBUFFERED": "1",
-            })
-            env.update(self.env)
             t0 = time.monotonic()
-            with open(self._log_path, "ab") as log:
-                log.write(f"$ {' '.join(cmd)}\n".encode())
-                log.flush()
-                self.process = subprocess.Popen(
-                    cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    env=env, start_new_session=True,
-                    preexec_fn=self._preexec(),
-                )
-            self.pgid = self.process.pid  # start_new_session: the leader's pid is the group id
-            self._known_pids = {self.process.pid}
-            self._finalizer = weakref.finalize(self, _finalize, self.process, self.pgid,
-                                               self._known_pids)
-            _LIVE.add(self)
+            self._launch(cmd)
             try:
                 self._wait_healthy(t0)
             except BaseException:
-                self.stop()
+                self._shutdown(keep_log=True)  # the error message names the log
                 raise
             self.start_time_s = time.monotonic() - t0
             return self
 
-    @staticmethod
-    def _preexec():
-        # PR_SET_PDEATHSIG fires when the *thread* that forked exits: only use it from the main
-        # thread (Jupyter cells, scripts, pytest); atexit/finalizers cover the other cases.
-        if sys.platform == "linux" and threading.current_thread() is threading.main_thread():
-            return _pdeathsig_preexec(os.getpid())
-        return None
+    def _server_env(self) -> dict[str, str]:
+        env = os.environ.copy()
+        env.update({
+            "VLLM_CPU_KVCACHE_SPACE": f"{self.kv_cache_gib:g}",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "VLLM_NO_USAGE_STATS": "1",
+            "DO_NOT_TRACK": "1",
+            "PYTHONUNBUFFERED": "1",
+        })
+        env.update(self.env)
+        return env
+
+    def _open_log(self) -> Path:
+        """The log file of this start: ``log_path``, or a new temporary file."""
+        if self._log_path is None or self._log_is_temp:
+            fd, name = tempfile.mkstemp(prefix=f"vllm-{self.port}-", suffix=".log")
+            os.close(fd)
+            self._log_path, self._log_is_temp = Path(name), True
+        self._log_path.parent.mkdir(parents=True, exist_ok=True)
+        return self._log_path
+
+    def _launch(self, cmd: list[str]) -> None:
+        """Start the watchdog (leader of a new process group), then vLLM in that group."""
+        log_path = self._open_log()
+        self._watchdog = None
+        read_fd, self._owner_fd = os.pipe()  # only this process holds the write end
+        try:
+            with open(log_path, "ab") as log:
+                log.write(f"$ {' '.join(cmd)}\n".encode())
+                log.flush()
+                self._watchdog = subprocess.Popen(
+                    _process.watchdog_command(read_fd, self.stop_timeout), pass_fds=(read_fd,),
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    process_group=0)
+                self.pgid = self._watchdog.pid
+                self.process = subprocess.Popen(
+                    cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    env=self._server_env(), process_group=self.pgid)
+        except BaseException:
+            os.close(self._owner_fd)  # EOF: a watchdog already started stops its group and exits
+            self._owner_fd = None
+            if self._watchdog is not None:
+                with contextlib.suppress(Exception):
+                    self._watchdog.wait(timeout=10)
+            raise
+        finally:
+            os.close(read_fd)
+        self._group_running = True
+        self._known_pids = {self.process.pid, self.pgid}
+        disposable = log_path if self._log_is_temp and not self.keep_log else None
+        self._finalizer = weakref.finalize(self, _finalize, self.pgid, self._known_pids,
+                                           (self.process, self._watchdog), self._owner_fd,
+                                           disposable)
+        _LIVE.add(self)
 
     def _wait_healthy(self, t0: float) -> None:
         deadline = t0 + self.startup_timeout
@@ -433,7 +406,7 @@ class InferenceServer:
                         if http.get(self.api_url + "/models").status_code == 200:
                             return
                 with contextlib.suppress(Exception):
-                    self._known_pids.update(_descendants(self.process.pid))
+                    self._known_pids.update(_process.descendants(self.process.pid))
                 if time.monotonic() > deadline:
                     raise ServerStartError(
                         f"the vLLM server did not become healthy within "
@@ -463,12 +436,14 @@ class InferenceServer:
         if self.process is None:
             return []
         with contextlib.suppress(Exception):
-            self._known_pids.update(_descendants(self.process.pid))
+            self._known_pids.update(_process.descendants(self.process.pid))
         return process_tree_alive(sorted(self._known_pids))
 
     def stop(self) -> None:
-        """Stop the server and every process it started (SIGTERM, then SIGKILL).
+        """Stop the server and every process it started; report it in :attr:`last_stop`.
 
+        SIGTERM to the process group, ``stop_timeout`` s of grace, then SIGKILL: requests still
+        in flight are aborted and their clients get an error (logged as a warning).
         Raises ``RuntimeError`` if a process of the tree survives (should never happen).
         """
         with self._lock:
@@ -477,14 +452,43 @@ class InferenceServer:
                     self._client.close()
             self._client = None
             self._async_client = None
-            if self.process is None:
-                return
-            survivors = _kill_tree(self.process, self.pgid, self._known_pids, self.stop_timeout)
-            if self._finalizer is not None:
-                self._finalizer.detach()
-            _LIVE.discard(self)
-            if survivors:
-                raise RuntimeError(f"processes {survivors} of the vLLM server survived stop()")
+            if self._group_running:
+                self._shutdown(keep_log=self.keep_log)
+
+    def _shutdown(self, keep_log: bool) -> None:
+        t0 = time.monotonic()
+        died_by_itself = self.process.poll() is not None
+        in_flight = None if died_by_itself else self._requests_in_flight()
+        survivors, forced = _process.stop_group(self.pgid, self._known_pids, self.stop_timeout,
+                                                popens=(self.process, self._watchdog))
+        self._group_running = False
+        if self._owner_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._owner_fd)
+            self._owner_fd = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        _LIVE.discard(self)
+        self.last_stop = StopReport(time.monotonic() - t0, in_flight, forced)
+        if in_flight:
+            _LOG.warning("stopped the vLLM server at %s with %d requests in flight: they were "
+                         "aborted and their clients got an error", self.url, in_flight)
+        if self._log_is_temp and not keep_log and not died_by_itself:
+            with contextlib.suppress(OSError):
+                self._log_path.unlink()
+        if survivors:
+            raise RuntimeError(f"processes {survivors} of the vLLM server survived stop()")
+
+    def _requests_in_flight(self) -> int | None:
+        """Requests running or waiting in the engine now (from ``/metrics``; None if unknown)."""
+        try:
+            r = httpx.get(self.url + "/metrics", timeout=1.0)
+            r.raise_for_status()
+        except httpx.HTTPError:
+            return None
+        m = parse_prometheus(r.text)
+        keys = ("vllm:num_requests_running", "vllm:num_requests_waiting")
+        return int(sum(m.get(k, 0.0) for k in keys)) if any(k in m for k in keys) else None
 
     # ----------------------------------------------------------------------- helpers
     def log_tail(self, n: int = 20) -> str:

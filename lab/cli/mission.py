@@ -1,6 +1,7 @@
 """``python -m lab respond`` and ``python -m lab sweep``: response times from the command line.
 
-:func:`register` adds both subcommands to the lab's argparse CLI (:mod:`lab.cli` calls it).
+:func:`register` adds both commands to the lab's argparse CLI (:mod:`lab.cli` calls it). They use
+``lab.mission.response_times``, ``sweep``, ``PRESETS`` and ``SWEEP_SIZES``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import argparse
 import json
 import math
 
-__all__ = ["register", "respond", "sweep_cmd"]
+from lab.cli._args import positive_int
+
+__all__ = ["register", "respond", "sweep"]
 
 
 def _finite(x: float) -> float | None:
@@ -49,7 +52,7 @@ def respond(args: argparse.Namespace) -> int:
     return 0
 
 
-def sweep_cmd(args: argparse.Namespace) -> int:
+def sweep(args: argparse.Namespace) -> int:
     """Print response-time percentiles versus constellation size."""
     from lab import mission
 
@@ -67,16 +70,6 @@ def sweep_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from exc
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1 (got {v})")
-    return v
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``respond`` and ``sweep`` to the lab's argparse subparsers."""
     from lab.mission import PRESETS
@@ -84,9 +77,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("respond", help="response time of prompts sent from the ground",
                               description="Per-term percentiles of the response time over a day.")
     p.add_argument("--preset", required=True, choices=list(PRESETS))
-    p.add_argument("--satellites", type=_positive_int, default=None,
+    p.add_argument("--satellites", type=positive_int, default=None,
                    help="rescale the constellation to N satellites")
-    p.add_argument("--requests", type=_positive_int, default=None,
+    p.add_argument("--requests", type=positive_int, default=None,
                    help="requests over the day (default: the preset's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -94,8 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     s = subparsers.add_parser("sweep", help="response time versus constellation size")
     s.add_argument("--preset", required=True, choices=list(PRESETS))
-    s.add_argument("--sizes", type=_positive_int, nargs="+", default=None)
-    s.add_argument("--requests", type=_positive_int, default=1000)
+    s.add_argument("--sizes", type=positive_int, nargs="+", default=None)
+    s.add_argument("--requests", type=positive_int, default=1000)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=sweep_cmd)
+    s.set_defaults(func=sweep)

@@ -1,0 +1,151 @@
+"""``python -m lab node serve|bench|build-model``: the inference node from the command line.
+
+:func:`register` adds the ``node`` group to the lab's argparse CLI (:mod:`lab.cli`). The heavy
+imports (vLLM client, httpx) happen when a command runs, not when the parser is built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator
+
+from lab.cli._args import (
+    CommandError,
+    non_negative_seconds,
+    port,
+    positive_int,
+    positive_seconds,
+)
+
+__all__ = ["bench", "build_model", "register", "serve"]
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """The node's own expected failures (port taken, vLLM missing, start failed) as errors."""
+    from lab.node.server import PortInUseError, ServerStartError, VLLMNotInstalledError
+
+    try:
+        yield
+    except (PortInUseError, VLLMNotInstalledError, ServerStartError, ConnectionError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def build_model(args: argparse.Namespace) -> int:
+    """Generate the embedded tiny Qwen3 model."""
+    from lab.node.model import build_tiny_model
+
+    t = time.perf_counter()
+    path = build_tiny_model(args.path, force=args.force)
+    print(f"embedded model ready in {path} ({time.perf_counter() - t:.1f} s)")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the server until interrupted (Ctrl-C or SIGTERM); print its URL on stdout."""
+    from lab.node.server import InferenceServer
+
+    def _term(signum, frame):  # SIGTERM -> leave the `with` block cleanly
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _term)
+    server = InferenceServer(model=args.model, port=args.port,
+                             startup_timeout=args.startup_timeout, keep_log=args.keep_log)
+    print("starting vLLM (a cold start takes up to ~80 s) ...", file=sys.stderr, flush=True)
+    try:
+        with _user_errors(), server:
+            kept = "kept" if args.keep_log else "removed at a clean stop; --keep-log keeps it"
+            print(f"vLLM server ready at {server.url} (OpenAI base URL {server.api_url}, model "
+                  f"{server.model_name!r}, started in {server.start_time_s:.1f} s, log "
+                  f"{server.log_path}, {kept})", file=sys.stderr, flush=True)
+            print(server.url, flush=True)
+            while server.is_running:
+                time.sleep(0.5)
+            print(f"the server stopped by itself (log kept: {server.log_path}); last log "
+                  f"lines:\n" + server.log_tail(20), file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 0
+
+
+def _print_bench(result, server) -> None:
+    print(result.table().round(2).to_string())
+    print(f"output throughput {result.output_throughput:.1f} tok/s; server start "
+          f"{server.start_time_s or 0:.1f} s")
+    for key, row in result.comparison().items():
+        print(f"{key}: client mean {row['client'] * 1e3:.1f} ms, server /metrics mean "
+              f"{row['server'] * 1e3:.1f} ms")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Start the server (or use ``--remote``), measure N prompts, stop; print the metrics."""
+    from lab.node.emulator import LinkEmulator
+    from lab.node.measure import DEFAULT_PROMPTS, measure
+    from lab.node.server import InferenceServer
+
+    prompts = [DEFAULT_PROMPTS[i % len(DEFAULT_PROMPTS)] for i in range(args.num_prompts)]
+    server = InferenceServer(model=args.model, port=args.port, remote=args.remote,
+                             api_key=args.api_key, startup_timeout=args.startup_timeout)
+    if not args.json:
+        print("starting vLLM ..." if args.remote is None else f"using {args.remote}",
+              file=sys.stderr, flush=True)
+    with _user_errors(), server, contextlib.ExitStack() as stack:
+        target = server
+        if args.link_delay > 0:
+            target = stack.enter_context(LinkEmulator(server, delay=args.link_delay))
+        result = measure(target, prompts, max_tokens=args.max_tokens,
+                         concurrency=args.concurrency)
+    out = result.to_dict()
+    out["server_start_s"] = server.start_time_s
+    out["link_delay_s"] = args.link_delay
+    if args.json:
+        print(json.dumps(out, indent=1))
+    else:
+        _print_bench(result, server)
+    return 0
+
+
+def _add_server_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None,
+                   help="checkpoint directory (default: the embedded tiny Qwen3)")
+    p.add_argument("--port", type=port, default=None, help="TCP port (default: a free one)")
+    p.add_argument("--startup-timeout", type=positive_seconds, default=300.0,
+                   help="seconds to wait for the server (default 300)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``node serve|bench|build-model`` to the lab's argparse subparsers."""
+    node = subparsers.add_parser("node", help="the inference node: a real vLLM server")
+    nsub = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
+
+    p = nsub.add_parser("serve", help="start the server on 127.0.0.1 and print its URL")
+    _add_server_args(p)
+    p.add_argument("--keep-log", action="store_true",
+                   help="keep the server's log file after a clean stop")
+    p.set_defaults(func=serve)
+
+    p = nsub.add_parser("bench", help="start the server, measure N prompts, stop")
+    _add_server_args(p)
+    p.add_argument("--remote", default=None, help="measure this server URL instead")
+    p.add_argument("--api-key", default=None, help="API key for --remote")
+    p.add_argument("-n", "--num-prompts", type=positive_int, default=8)
+    p.add_argument("--max-tokens", type=positive_int, default=32)
+    p.add_argument("--concurrency", type=positive_int, default=1)
+    p.add_argument("--link-delay", type=non_negative_seconds, default=0.0,
+                   help="one-way delay (s, >= 0) of an emulated space link in front of the "
+                   "server")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=bench)
+
+    p = nsub.add_parser("build-model", help="generate the embedded tiny Qwen3 model")
+    p.add_argument("--path", default=None,
+                   help="target directory (default: $ORBITAL_LAB_MODEL_DIR or "
+                   "<repo>/models/tiny-qwen3)")
+    p.add_argument("--force", action="store_true", help="rebuild even if complete")
+    p.set_defaults(func=build_model)
