@@ -1,13 +1,19 @@
 """Orbital Compute Lab: can a constellation of satellites answer an LLM prompt from the ground?
 
-Modules (one per concept):
+Modules (one per concept). Imports run one way: notebooks -> widgets -> mission -> examples ->
+orbits / power / links / node (siblings; power and links use orbits) -> hardware, constants.
 
+
+- :mod:`lab.widgets`  ipywidgets/plotly panels over the modules below.
+- :mod:`lab.mission`  the response time of a prompt sent from the ground.
+- :mod:`lab.examples` the real systems' orbits and constellations, shared by every notebook.
 - :mod:`lab.orbits`   Earth orbits, constellations, frames, sun and shadow (vectorized).
 - :mod:`lab.power`    solar arrays, batteries, compute loads, radiators.
 - :mod:`lab.links`    ground stations, passes, link budgets, inter-satellite links, routing.
 - :mod:`lab.node`     a real vLLM inference server, its measurement and a roofline model.
-- :mod:`lab.mission`  the response time of a prompt sent from the ground.
-- :mod:`lab.widgets`  ipywidgets/plotly panels over the modules above.
+- :mod:`lab.hardware`, :mod:`lab.constants` accelerator profiles and physical constants.
+
+:mod:`lab.cli` is the command line (``python -m lab``).
 
 Importing :mod:`lab` configures astropy for offline use: no IERS table is ever downloaded.
 Submodules are imported lazily, so ``import lab`` stays fast.
@@ -24,7 +30,8 @@ __version__ = "0.1.0"
 
 configure_offline()
 
-_SUBMODULES = ("constants", "hardware", "orbits", "power", "links", "node", "mission", "widgets")
+_SUBMODULES = ("constants", "hardware", "orbits", "examples", "power", "links", "node", "mission",
+               "widgets")
 
 __all__ = ["__version__", "configure_offline", *_SUBMODULES]
 

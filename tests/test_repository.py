@@ -133,3 +133,38 @@ def test_checked_cells_store_their_outputs_and_nothing_else_does(path: Path):
         f"{path.name} has no checked cell"
     )
     assert problems(nb, path.name) == []
+
+
+# The layers of lab/, bottom (0) to top; imports may only go down (or stay inside a package).
+LAYERS = {
+    "_validate": 0, "_offline": 0, "constants": 0, "hardware": 1,
+    "orbits": 2, "power": 3, "links": 3, "node": 3, "examples": 3,
+    "mission": 4, "widgets": 5, "cli": 6,
+}
+
+
+def _lab_imports(path: Path) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lab."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("lab.")}
+    return found
+
+
+def test_imports_run_one_way():
+    """notebooks -> widgets -> mission -> orbits / power / links / node -> hardware, constants:
+    no module imports a package of its own layer or above (that is how cycles start)."""
+    offenders = []
+    for path in sorted((ROOT / "lab").rglob("*.py")):
+        top = path.relative_to(ROOT / "lab").with_suffix("").parts[0]
+        if top in ("__init__", "__main__"):
+            continue
+        assert top in LAYERS, f"lab/{top} has no layer in tests/test_repository.py::LAYERS"
+        for other in _lab_imports(path) - {top}:
+            if LAYERS.get(other, 99) >= LAYERS[top]:
+                offenders.append(f"{path.relative_to(ROOT)} imports lab.{other}")
+    assert offenders == []
