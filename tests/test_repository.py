@@ -139,7 +139,7 @@ def test_checked_cells_store_their_outputs_and_nothing_else_does(path: Path):
 LAYERS = {
     "_validate": 0, "_offline": 0, "constants": 0, "hardware": 1,
     "orbits": 2, "power": 3, "links": 3, "node": 3, "examples": 3,
-    "mission": 4, "widgets": 5, "cli": 6,
+    "mission": 4, "economics": 4, "study": 5, "widgets": 6, "cli": 7,
 }
 
 
