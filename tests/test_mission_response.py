@@ -367,7 +367,7 @@ def test_memory_limit_is_overridable(monkeypatch):
     monkeypatch.setenv("LAB_MAX_MEMORY_GB", "inf")
     assert response_times("three-body-12", requests=50).summary["answered"] == 50
     monkeypatch.setenv("LAB_MAX_MEMORY_GB", "lots")
-    with pytest.raises(ValueError, match="LAB_MAX_MEMORY_GB must be a number of GB"):
+    with pytest.raises(ValueError, match="LAB_MAX_MEMORY_GB must be a number > 0"):
         response_times("three-body-12", requests=50)
     with pytest.raises(ValueError, match="max_memory_gb"):
         response_times("three-body-12", requests=50, max_memory_gb=-1)
