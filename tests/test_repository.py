@@ -216,3 +216,21 @@ def test_imports_run_one_way():
             if LAYERS.get(other, 99) >= LAYERS[top]:
                 offenders.append(f"{path.relative_to(ROOT)} imports lab.{other}")
     assert offenders == []
+
+
+def test_modules_and_functions_stay_small():
+    """One module per concept (< 600 lines), a long function becomes a pipeline (< 100 lines)."""
+    import ast
+
+    too_long = []
+    for path in sorted((ROOT / "lab").rglob("*.py")):
+        src = path.read_text()
+        name = path.relative_to(ROOT)
+        if src.count("\n") > 600:
+            too_long.append(f"{name}: {src.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 100:
+                    too_long.append(f"{name}::{node.name}: {length} lines")
+    assert too_long == []
