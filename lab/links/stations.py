@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -139,7 +140,13 @@ class GroundStation:
         """The site alone (1 antenna, no slew): what visibility and geometry depend on."""
         if self.antennas == 1 and self.slew_s == 0.0:
             return self
-        return replace(self, antennas=1, slew_s=0.0)
+        return _site(self)
+
+
+@lru_cache(maxsize=256)
+def _site(station: GroundStation) -> GroundStation:
+    """:attr:`GroundStation.site`, built once per station (the geometry cache asks often)."""
+    return replace(station, antennas=1, slew_s=0.0)
 
 
 def _gs(name: str, lat: float, lon: float, alt_m: float = 0.0, note: str = "",
