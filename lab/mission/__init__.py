@@ -60,29 +60,31 @@ WGS-84 stations with geodetic elevation masks; slant range from that elevation o
 Earth; cylindrical shadow; each request books an antenna of its contact's station, and an
 antenna keeps its satellite while that one stays in view; a satellite serves when sunlit or
 while its battery lasts after it entered the shadow (feeding the bus and the accelerator at its
-eclipse cap, the power at which eclipse inference runs: :func:`lab.mission.steps.battery_endurance_s`,
-the fast model of :func:`lab.power.simulate`, checked against it in tests); ISL hop lengths are
+eclipse cap, the power at which eclipse inference runs:
+:func:`lab.mission.steps.battery_endurance_s`, the fast model of :func:`lab.power.simulate`,
+checked against it in tests); ISL hop lengths are
 the mean +Grid link lengths over the day; the day is treated as periodic for requests whose
 answer would only come back after the end of the day.
 
 The package, one concern per module (imports run down this list, never up):
 
-==============  ============================================================================
-``scenario``    :class:`Shell`, :class:`Scenario` (checked, units stored plain), networks
-``presets``     :data:`PRESETS` for the real systems (shells from :mod:`lab.examples`), each
-                number with its source; :data:`ANSWER_LENGTHS`; :func:`get_preset`
-``rescale``     :func:`configure`: a new size, plane count, altitude, model, network,
-                antennas, epoch
-``budget``      the memory guard: estimate before allocating, refuse over the limit
-``queueing``    :func:`next_true_index`, :func:`next_contact`, :func:`fifo_wait`
-``grid``        :func:`geometry`: the cached time-grid geometry, one record per shell; +Grid hops
-``contact``     the ground segment's steps: antennas keep their satellites, booking, acquisition
-``steps``       the seven steps of the model over a record of per-request arrays
-``response``    :func:`response_times` (the pipeline), :class:`ResponseTimes`, the summary
-``sweeps``      :func:`sweep`: response time versus constellation size
-``sensitivities`` :func:`sensitivity`: which uncertain input moves the in-pass and day median
-``plots``       ``*_figure`` (plotly, imported on demand): :func:`~lab.mission.plots.tornado_figure`
-==============  ============================================================================
+=================  =============================================================================
+``scenario``       :class:`Shell`, :class:`Scenario` (checked, units stored plain), networks
+``presets``        :data:`PRESETS` for the real systems (shells from :mod:`lab.examples`), each
+                   number with its source; :data:`ANSWER_LENGTHS`; :func:`get_preset`
+``rescale``        :func:`configure`: a new size, plane count, altitude, model, network,
+                   antennas, epoch
+``budget``         the memory guard: estimate before allocating, refuse over the limit
+``queueing``       :func:`next_true_index`, :func:`next_contact`, :func:`fifo_wait`
+``grid``           :func:`geometry`: the cached time-grid geometry, one record per shell; +Grid hops
+``contact``        the ground segment's steps: antennas keep their satellites, booking, acquisition
+``steps``          the seven steps of the model over a record of per-request arrays
+``response``       :func:`response_times` (the pipeline), :class:`ResponseTimes`, the summary
+``sweeps``         :func:`sweep`: response time versus constellation size
+``sensitivities``  :func:`sensitivity`: which uncertain input moves the in-pass and day median
+``plots``          ``*_figure`` (plotly, imported on demand): the sensitivity's tornado,
+                   :func:`~lab.mission.plots.tornado_figure`
+=================  =============================================================================
 
 Memory: the model holds whole arrays (satellites x epochs, requests x satellites). Before
 allocating, :func:`response_times`, :func:`geometry` and :func:`sweep` estimate the peak memory
