@@ -120,7 +120,10 @@ def _orbit_physics(key: tuple, lifetime: float, degradation: float, efficiency: 
     rad = radiator_area(SIZING_LOAD_W, t_rad, emissivity, 2, t_sink).to_value(u.m**2)
     return DesignPhysics(
         array_m2_per_w=float(sized.array.area) / SIZING_LOAD_W,
-        battery_wh_per_w=float(sized.battery.capacity) / SIZING_LOAD_W,
+        # no shadow in the window: no eclipse battery (what size_for keeps then is the sub-Wh
+        # drawdown its 1e-4 area precision leaves, not an eclipse)
+        battery_wh_per_w=(float(sized.battery.capacity) / SIZING_LOAD_W
+                          if sized.worst_eclipse_s > 0 else 0.0),
         radiator_m2_per_w=float(rad) / SIZING_LOAD_W,
         sunlit_fraction=float(year["sunlit_fraction"].values[0].mean()),
         worst_eclipse_min=float(minutes[worst]),

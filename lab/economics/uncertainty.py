@@ -22,7 +22,7 @@ from lab.economics.core import (
     launched_power_price_core,
     terrestrial_power_spend_core,
 )
-from lab.economics.launch import price_path
+from lab.economics.launch import LEARNING, PRICE_PATHS, price_path
 from lab.economics.model import check_inputs, design_inputs
 
 __all__ = ["DISTRIBUTIONS", "MC_YEARS", "MonteCarloResult", "monte_carlo", "sample", "tornado"]
@@ -95,20 +95,29 @@ class MonteCarloResult:
 
 def monte_carlo(preset: Any = "suncatcher-81", n: int = 100_000, *, years: Any = MC_YEARS,
                 baseline: Any = "hyperscale", seed: int = 0, launch_price: float = 200.0,
-                max_memory_gb: Any = None, **overrides: Any) -> MonteCarloResult:
+                fixed: Any = (), max_memory_gb: Any = None,
+                **overrides: Any) -> MonteCarloResult:
     """P(orbit cheaper per token) by year over ``n`` samples of :data:`DISTRIBUTIONS`.
 
     Each sample draws every input (the launch-price path too: learning rate and Starship
     flights per year); the orbit's USD/Mtok is ``fixed + slope × price(year)``, compared with
     the ground's for the same sample. ``launch_price`` (USD/kg) is the reference for the
-    returned orbit USD/Mtok. Refuses more than ``max_memory_gb`` (default 4 GB).
+    returned orbit USD/Mtok. Inputs named in ``fixed`` are not drawn: they keep their nominal
+    value or the one given in ``overrides`` (``flights_per_year`` and ``learning_rate`` too).
+    Refuses more than ``max_memory_gb`` (default 4 GB).
     """
     n = check_int(n, "n", lo=1)
     yrs = np.asarray(years, dtype=float).reshape(-1)
     check_memory(n * (len(DISTRIBUTIONS) + 40 + 3 * yrs.size) * 8.0, f"a Monte Carlo of {n:,} "
                  f"samples x {yrs.size} years", max_memory_gb)
+    path = {k: overrides.pop(k) for k in _PATH_INPUTS if k in overrides}
     x, _, _ = design_inputs(preset, baseline, **overrides, launch_usd_per_kg=launch_price)
-    s = sample(n, seed)
+    for name in fixed:
+        check_choice(name, DISTRIBUTIONS, "fixed")
+    s = sample(n, seed, [k for k in DISTRIBUTIONS if k not in fixed])
+    nominal = {**x, "learning_rate": LEARNING["learning_rate"],
+               "flights_per_year": PRICE_PATHS["suncatcher"]["flights_per_year"], **path}
+    s.update({k: np.full(n, float(np.mean(nominal[k]))) for k in fixed})
     xs = check_inputs({**x, **{k: v[:, None] for k, v in s.items() if k not in _PATH_INPUTS}})
     out = cost_model(xs)
     prices = price_path(yrs[None, :], s["flights_per_year"][:, None],
