@@ -51,6 +51,7 @@ DISTRIBUTIONS: dict[str, tuple[str, float, float | None, float, str]] = {
     "discount_rate": ("triangular", 0.05, 0.08, 0.12, f"assumption around {_ODC}'s 8 %"),
 }
 _PATH_INPUTS = ("learning_rate", "flights_per_year")
+_BASELINE_INPUTS = ("electricity_usd_per_kwh", "pue", "facility_usd_per_w")
 
 
 def sample(n: int, seed: int = 0, names: Any = None) -> dict[str, np.ndarray]:
@@ -94,7 +95,7 @@ class MonteCarloResult:
 
 
 def monte_carlo(preset: Any = "suncatcher-81", n: int = 100_000, *, years: Any = MC_YEARS,
-                baseline: Any = "hyperscale", seed: int = 0, launch_price: float = 200.0,
+                baseline: Any = None, seed: int = 0, launch_price: float = 200.0,
                 fixed: Any = (), max_memory_gb: Any = None,
                 **overrides: Any) -> MonteCarloResult:
     """P(orbit cheaper per token) by year over ``n`` samples of :data:`DISTRIBUTIONS`.
@@ -104,6 +105,8 @@ def monte_carlo(preset: Any = "suncatcher-81", n: int = 100_000, *, years: Any =
     the ground's for the same sample. ``launch_price`` (USD/kg) is the reference for the
     returned orbit USD/Mtok. Inputs named in ``fixed`` are not drawn: they keep their nominal
     value or the one given in ``overrides`` (``flights_per_year`` and ``learning_rate`` too).
+    ``baseline``: None draws the ground's electricity price, PUE and facility capex from
+    Suncatcher's and McCalip's ranges; a baseline name holds them at that baseline's values.
     Refuses more than ``max_memory_gb`` (default 4 GB).
     """
     n = check_int(n, "n", lo=1)
@@ -111,9 +114,13 @@ def monte_carlo(preset: Any = "suncatcher-81", n: int = 100_000, *, years: Any =
     check_memory(n * (len(DISTRIBUTIONS) + 40 + 3 * yrs.size) * 8.0, f"a Monte Carlo of {n:,} "
                  f"samples x {yrs.size} years", max_memory_gb)
     path = {k: overrides.pop(k) for k in _PATH_INPUTS if k in overrides}
-    x, _, _ = design_inputs(preset, baseline, **overrides, launch_usd_per_kg=launch_price)
+    if baseline is not None:
+        fixed = (*fixed, *_BASELINE_INPUTS)
+    x, _, _ = design_inputs(preset, baseline or "hyperscale", **overrides,
+                            launch_usd_per_kg=launch_price)
     for name in fixed:
         check_choice(name, DISTRIBUTIONS, "fixed")
+    fixed = tuple(dict.fromkeys(fixed))
     s = sample(n, seed, [k for k in DISTRIBUTIONS if k not in fixed])
     nominal = {**x, "learning_rate": LEARNING["learning_rate"],
                "flights_per_year": PRICE_PATHS["suncatcher"]["flights_per_year"], **path}

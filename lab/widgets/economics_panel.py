@@ -154,7 +154,7 @@ class EconomicsPanel:
         torn = economics.tornado(self.preset.value, launch_price=price, **kw)
         self.montecarlo = economics.monte_carlo(
             self.preset.value, PANEL_SAMPLES, seed=self.seed, launch_price=price, fixed=_FIXED,
-            flights_per_year=float(self.flights.value), **kw)
+            flights_per_year=float(self.flights.value), **kw)  # the baseline's ground, held
         self._show("fig_waterfall", plots.waterfall_figure(res))
         self._show("fig_tokens", plots.token_cost_figure(res))
         self._show("fig_tornado", plots.tornado_figure(torn))
