@@ -5,7 +5,9 @@ price comes from, launch price, year and Starship flights per year, array specif
 satellite lifetime, electricity price) and four plotly figures in fixed slots: the cost
 waterfall, USD per million tokens versus launch price with the break-even marked, the tornado,
 and the probability over the years that orbit is cheaper (a Monte Carlo of
-:data:`PANEL_SAMPLES` samples with the panel's own values held fixed). Each update draws every
+:data:`PANEL_SAMPLES` samples with the sliders' specific power, lifetime and flights per year
+held fixed; the ground's electricity price and PUE are drawn from Suncatcher's range, so the
+probability does not collapse to 0 or 1 with one electricity price). Each update draws every
 figure afresh and swaps it into its slot, like :class:`~lab.widgets.MissionPanel` (plotly's
 in-place updates can be lost in a real browser).
 
@@ -35,7 +37,7 @@ __all__ = ["EconomicsPanel", "PANEL_SAMPLES", "PRICE_SOURCES"]
 
 PANEL_SAMPLES = 10_000  # Monte Carlo samples per panel update
 PRICE_SOURCES = ("launch price", "year + flights")
-_FIXED = ("array_w_per_kg", "lifetime_y", "electricity_usd_per_kwh", "flights_per_year")
+_FIXED = ("array_w_per_kg", "lifetime_y", "flights_per_year")  # held at the sliders' values
 
 
 class EconomicsPanel:
@@ -152,9 +154,10 @@ class EconomicsPanel:
         res.path = {**res.path, "flights_per_year": float(self.flights.value)}
         self.result = res
         torn = economics.tornado(self.preset.value, launch_price=price, **kw)
+        held = {k: v for k, v in self.overrides().items() if k in _FIXED}
         self.montecarlo = economics.monte_carlo(
             self.preset.value, PANEL_SAMPLES, seed=self.seed, launch_price=price, fixed=_FIXED,
-            flights_per_year=float(self.flights.value), **kw)  # the baseline's ground, held
+            flights_per_year=float(self.flights.value), **held)
         self._show("fig_waterfall", plots.waterfall_figure(res))
         self._show("fig_tokens", plots.token_cost_figure(res))
         self._show("fig_tornado", plots.tornado_figure(torn))
