@@ -167,6 +167,8 @@ def test_cost_is_linear_in_launch_price_and_breakeven_is_consistent():
     assert lo.breakeven_launch_price == pytest.approx(hi.breakeven_launch_price, rel=1e-9)
     assert hi.usd_per_mtok_at(100) == pytest.approx(lo.summary()["usd_per_mtok"]["orbit"],
                                                     rel=1e-9)
+    per_tonne = economics.evaluate("suncatcher-81", launch_price=100_000 / u.t)  # a Quantity
+    assert per_tonne.launch_price == pytest.approx(100.0)
     # a cheap-enough design breaks even: at its break-even price both sides cost the same
     kw = {"platform_usd_per_kg": 20, "array_w_per_kg": 300, "failure_rate_orbit": 0.03,
           "baseline": "constrained-grid"}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from astropy import units as u
 
 from lab._validate import as_value, check_int
 from lab.economics.core import cost_model
@@ -161,7 +162,7 @@ class CostResult:
 
     def usd_per_mtok_at(self, launch_price: Any) -> Any:
         """The orbit's USD per million tokens at another launch price (USD/kg), vectorized."""
-        lp = as_value(launch_price, "", "launch_price (USD/kg)", lo=0.0)
+        lp = as_value(launch_price, 1 / u.kg, "launch_price (USD/kg)", lo=0.0)
         return self.raw["usd_per_mtok_fixed"] + self.raw["usd_per_mtok_slope"] * np.asarray(lp)
 
     def first_year(self, **path: Any) -> int | None:
@@ -235,7 +236,7 @@ def evaluate(preset: str | CostPreset = "suncatcher-81", *, launch_price: Any = 
     if flights_per_year is not None:
         kw["flights_per_year"] = as_value(flights_per_year, "", "flights_per_year", lo=0.0)
     if launch_price is not None:
-        price = as_value(launch_price, "", "launch_price (USD/kg)", lo=0.0)
+        price = as_value(launch_price, 1 / u.kg, "launch_price (USD/kg)", lo=0.0)
     elif year is not None:
         price = float(price_path(as_value(year, "", "year", lo=1957, hi=2200), **kw))
     else:
