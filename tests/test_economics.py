@@ -209,6 +209,19 @@ def test_all_presets_evaluate_and_the_ground_wins_today():
     assert sc["sunlit_fraction"][0] > 0.9 > sc["sunlit_fraction"][1]
 
 
+def test_every_number_has_a_source():
+    assert set(economics.DEFAULTS) <= set(economics.SOURCES)
+    assert set(economics.DISTRIBUTIONS) == {k for k in economics.DISTRIBUTIONS
+                                            if economics.DISTRIBUTIONS[k][4]}
+    fields = {"shells", "hardware", "accelerators", "model", "bus_kg", "ground_segment_usd",
+              "ops_usd_per_year"}
+    for name, preset in economics.PRESETS.items():
+        assert fields <= set(preset.sources), (name, fields - set(preset.sources))
+        assert set(preset.overrides) <= set(preset.sources), name
+    for base in economics.BASELINES.values():
+        assert base.source
+
+
 def test_core_vectorizes_over_samples_and_shells():
     x, _, _ = economics.design_inputs("star-compute-2800")
     prices = np.array([[100.0], [1000.0], [3600.0]])

@@ -148,6 +148,7 @@ PRESETS: dict[str, CostPreset] = {
         ((examples.THREE_BODY, 12),), "three-body-744", 1, "Qwen3-8B", 1.0, 50.0, 20e6, 5e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["THREE_BODY"],
                  "hardware": "744 TOPS per satellite (lab.hardware 'three-body-744')",
+                 "accelerators": "one 744-TOPS computer per satellite (DESIGN.md)",
                  "model": "8B-parameter model on board (DESIGN.md), Qwen3-8B, int8 assumed",
                  "bus_kg": "assumption: 50 kg of avionics, propulsion and laser terminals"}),
     "star-compute-2800": CostPreset(
@@ -158,6 +159,8 @@ PRESETS: dict[str, CostPreset] = {
         "three-body-744", 1, "Qwen3-8B", 1.0, 50.0, 100e6, 40e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["STAR_COMPUTE_SHELLS"],
                  "hardware": "assumption: the same 744-TOPS computer as the first 12",
+                 "accelerators": "assumption: one computer per satellite, all 2,800 (400 "
+                 "training satellites included)",
                  "ground_segment_usd": "assumption: 5x orbitdc's $20M for a 2,800-satellite "
                  "fleet",
                  "ops_usd_per_year": "assumption: 8x orbitdc's $5M/y for a 2,800-satellite "
@@ -169,6 +172,7 @@ PRESETS: dict[str, CostPreset] = {
         "of TPU v6e in a 650 km dawn-dusk orbit.",
         ((examples.SUNCATCHER_81, 81),), "tpu-v6e", 64, "Qwen3-8B", 2.0, 90.0, 20e6, 5e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["SUNCATCHER_81"],
+                 "hardware": "TPU v6e, radiation-tested (arXiv 2511.19468)",
                  "accelerators": "assumption: 64 TPU v6e fill a ~28 kW Starlink-v2-mini-class "
                  f"power budget ({_SUNCATCHER} Table 1)",
                  "model": "assumption: the same 8B model in bf16",
@@ -178,6 +182,8 @@ PRESETS: dict[str, CostPreset] = {
         ((examples.STARCLOUD_1, 1),), "h100", 1, 2e9, 2.0, 20.0, 2e6, 1e6, power_cap_w=300.0,
         overrides={"lifetime_y": 11 / 12},
         sources={"shells": examples.SOURCES["STARCLOUD_1"],
+                 "hardware": "NVIDIA H100 (lab.hardware 'h100')",
+                 "accelerators": "one NVIDIA H100 80 GB (DESIGN.md)",
                  "power_cap_w": "assumption (lab.mission preset): a 60 kg satellite cannot "
                  "feed 700 W; capped at 300 W",
                  "lifetime_y": "reported ~11-month life at ~325 km (DESIGN.md)",
