@@ -30,7 +30,7 @@ doubling along each antenna's chain of contacts: no loop over requests or passes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -46,22 +46,31 @@ __all__ = ["book_and_acquire", "choose_contacts", "downlink_acquisition", "stick
 _DAY_TRACKS = np.int64(1) << 20  # > samples in a day: keeps days apart in a track key
 
 
-def track_of(g: Geometry, sat: np.ndarray, index: np.ndarray) -> np.ndarray:
+def track_of(g: Geometry, sat: np.ndarray, index: np.ndarray, with_end: bool = False) -> Any:
     """Contact key of satellites ``sat`` at unwrapped grid indices ``index``: the satellite and
-    the first sample of its current contact with its best station (-1: not in view)."""
+    the first sample of its current contact with its best station (-1: not in view); with
+    ``with_end`` also the contact's end time (:func:`track_end_time`)."""
     E = g.t.size
-    start = g.contact_bounds(sat, index % E)[0].astype(np.int64)
+    start, end = g.contact_bounds(sat, index % E)
+    start = start.astype(np.int64)
     day = index // E
-    key = (sat.astype(np.int64) * 64 + day % 64) * _DAY_TRACKS + start
-    return np.where(start >= 0, key, -1)
+    key = np.where(start >= 0, (sat.astype(np.int64) * 64 + day % 64) * _DAY_TRACKS + start, -1)
+    if not with_end:
+        return key
+    return key, _end_time(g, end, index)
 
 
 def track_end_time(g: Geometry, sat: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Time (s after the epoch, unwrapped like ``index``) at which the contact of satellites
     ``sat`` at grid indices ``index`` ends: half a step after its last sample in view (the
     index itself when the satellite is in view of no station)."""
+    return _end_time(g, g.contact_bounds(sat, index % g.t.size)[1], index)
+
+
+def _end_time(g: Geometry, end: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """End time (s, unwrapped like ``index``) of contacts whose last sample is ``end``."""
     E = g.t.size
-    end = g.contact_bounds(sat, index % E)[1].astype(np.int64)
+    end = end.astype(np.int64)
     end = np.where(end >= 0, end + (index // E) * E, index)
     return (end + 0.5) * g.dt
 

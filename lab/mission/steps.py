@@ -36,7 +36,6 @@ from lab.mission.contact import (
     book_and_acquire,
     choose_contacts,
     downlink_acquisition,
-    track_end_time,
     track_of,
 )
 from lab.mission.grid import Geometry, hops, scenario_stations
@@ -218,7 +217,7 @@ def _grid_index(t: np.ndarray, dt: float) -> np.ndarray:
     return np.floor(np.where(np.isfinite(t), t, 0) / dt).astype(np.int64)
 
 
-def inference_latency(sc: Scenario, cap_w: float | None, batch: int,
+def inference_latency(sc: Scenario, cap_w: float | None, batch: int | np.ndarray,
                       output_tokens: float | np.ndarray | None = None) -> float | np.ndarray:
     """E2E latency (s) of one request in a batch of ``batch`` on the scenario's accelerator
     capped at ``cap_w`` W (None: uncapped), for answers of ``output_tokens`` tokens (an array:
@@ -273,8 +272,7 @@ def uplink(ctx: Context, req: RequestState) -> list[str]:
     req.booking[ok], req.acquisition_up[ok] = book_and_acquire(
         req.station[ok], req.contact_time[ok], head, serial[ok], ctx.antennas, ctx.slew,
         ctx.up.acquisition_s)
-    req.track = track_of(g, req.contact_sat, req.contact_index)
-    req.track_end = track_end_time(g, req.contact_sat, req.contact_index)
+    req.track, req.track_end = track_of(g, req.contact_sat, req.contact_index, with_end=True)
     req.at_contact_sat = req.contact_time + req.booking + req.acquisition_up + req.uplink
     return []
 
@@ -351,10 +349,11 @@ def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
     e3 = _grid_index(t3, ctx.dt) % ctx.n_epochs
     req.on_battery = ~ctx.g.sunlit[req.compute_sat, e3]
     B = sc.max_batch
-    alone = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, 1, n_out),
-                     inference_latency(sc, sc.power_cap_w, 1, n_out))
-    batched = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, B, n_out),
-                       inference_latency(sc, sc.power_cap_w, B, n_out))
+    sizes = np.array([[1], [B]])  # alone and in a full batch, one roofline call per power cap
+    sun = inference_latency(sc, sc.power_cap_w, sizes, n_out[None, :])
+    eclipse = (inference_latency(sc, sc.eclipse_power_w, sizes, n_out[None, :])
+               if req.on_battery.any() else sun)
+    alone, batched = np.where(req.on_battery, eclipse, sun)
     finite = np.isfinite(t3)
     req.queue = np.zeros(req.size)
     req.queue[finite] = fifo_wait(req.compute_sat[finite], t3[finite], (batched / B)[finite])
