@@ -1,0 +1,97 @@
+"""Benchmark: design studies on Dask — points per second on 1 and 2 local workers, and the
+overhead per point against the in-process loop (issue 14).
+
+The same study (16 designs of 300-1,200 satellites at four altitudes, every point a new
+geometry, 200 requests, dt 120 s, written to a Zarr store) runs three ways: in this process
+(:func:`lab.study.run` with ``scheduler=None``), on a LocalCluster of one worker process and on
+one of two. Cluster start-up is not timed (a cluster serves many studies); each worker has
+imported the lab and run one small point, and its geometry cache is empty before the timed
+run, as is this process's.
+
+overhead per point = (time on 1 worker - time in process) / points: what Dask adds (task
+submission, pickling, gathering, the round trips) to the same work. Speed-up = time on 1
+worker / time on 2 (at most 2 on this 2-core machine, less when it is shared).
+
+Target: overhead per point <= 0.1 s (exit code 1 when missed).
+Run: ``.venv/bin/python benchmarks/bench_study.py [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from _common import Report, best_of, run
+
+SPACE = {"n_satellites": [300, 600, 900, 1200], "alt": [450.0, 550.0, 650.0, 750.0]}
+FIXED = {"requests": 200, "dt": 120}
+TARGET_OVERHEAD_S = 0.1
+
+
+def add_cli_args(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per configuration (best)")
+
+
+def _warm_up() -> None:
+    """Import the lab and run one small point (astropy's first-use costs), here or on a
+    worker."""
+    from lab import study
+
+    study.evaluate({"n_satellites": 12, **FIXED})
+
+
+def _timed_study(scheduler, store_dir: Path, repeat: int, clear) -> float:
+    """Best wall time (s) of the study into a fresh store, caches cleared before each run."""
+    from lab import study
+
+    stores = iter(store_dir / f"run{i}.zarr" for i in range(1000))
+
+    def once():
+        clear()
+        return study.run(SPACE, fixed=FIXED, scheduler=scheduler, store=next(stores),
+                         progress=False)
+
+    return best_of(once, repeat)[0]
+
+
+def _on_local_cluster(n_workers: int, store_dir: Path, repeat: int) -> float:
+    from distributed import Client, LocalCluster
+
+    from lab import mission
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        client.run(_warm_up)  # imports and first use are start-up, not study time
+        return _timed_study(client, store_dir, repeat,
+                            lambda: client.run(mission.clear_geometry_cache))
+
+
+def main(args: argparse.Namespace) -> int:
+    from lab import mission, study
+
+    n = study.make_space(SPACE, FIXED).size
+    report = Report(f"bench_study: {n} designs ({FIXED['requests']} requests, dt "
+                    f"{FIXED['dt']} s, Zarr store) in process and on LocalClusters")
+    _warm_up()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        t0 = report.time("in process (scheduler=None)", _timed_study(
+            None, tmp / "serial", args.repeat, mission.clear_geometry_cache))
+        t1 = report.time("LocalCluster, 1 worker", _on_local_cluster(1, tmp / "w1", args.repeat))
+        t2 = report.time("LocalCluster, 2 workers", _on_local_cluster(2, tmp / "w2",
+                                                                      args.repeat))
+    report.value("points per second in process", n / t0, "points/s")
+    report.value("points per second on 1 worker", n / t1, "points/s")
+    report.value("points per second on 2 workers", n / t2, "points/s")
+    report.value("speed-up 2 workers / 1 worker", t1 / t2, "x")
+    overhead = (t1 - t0) / n
+    report.value("overhead per point (1 worker - in process)", overhead * 1e3, "ms")
+    report.target("overhead per point", overhead, at_most=TARGET_OVERHEAD_S, unit="s")
+    return report.finish(args)
+
+
+if __name__ == "__main__":
+    sys.exit(run(__doc__, add_cli_args, main))
