@@ -126,6 +126,26 @@ def test_quantities_and_single_values():
     assert study.make_space({}).size == 1  # no varied parameter: one point
 
 
+def test_dask_tasks_group_points_along_the_last_dimension():
+    from lab.study.execute import task_groups
+
+    grid = study.make_space({"n_satellites": [12, 48], "hardware": ["h100", "tpu-v6e", "jetson-agx-orin"]})
+    assert task_groups(grid, np.arange(6)) == [[0, 1, 2], [3, 4, 5]]
+    assert task_groups(grid, np.array([1, 2, 3, 5])) == [[1, 2], [3, 5]]  # 4 is done
+    assert task_groups(grid, np.arange(6), limit=2) == [[0, 1], [2], [3, 4], [5]]
+    table = study.make_space(pd.DataFrame({"alt": [500.0, 600.0]}))
+    assert task_groups(table, np.arange(2)) == [[0], [1]]
+
+
+def test_a_failing_point_in_a_task_stops_it_and_says_why(monkeypatch):
+    from lab.study.metrics import evaluate_many
+
+    monkeypatch.setenv("LAB_MAX_MEMORY_GB", "0.05")
+    points = [{"n_satellites": n, **FIXED} for n in (12, 2800, 48)]
+    done, failure = evaluate_many(points, ["p50"])
+    assert len(done) == 1 and failure[0] == 1 and failure[1].startswith("MemoryLimitError: ")
+
+
 def test_chunks_hold_a_bounded_number_of_points():
     assert _chunks((3, 4), 4096) == (3, 4)
     assert _chunks((100, 100, 10), 4096) == (4, 100, 10)
@@ -372,7 +392,7 @@ def test_cli_runs_and_resumes_a_study(tmp_path, capsys):
     assert second["rows"] == first["rows"]
     assert main(["study", str(spec), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "grid n_satellites 2 = 2 points" in text and "best designs" in text
+    assert "grid n_satellites 2 = 2 points" in text and "best designs by p50" in text
 
 
 @pytest.mark.parametrize("args, match", [

@@ -32,17 +32,15 @@ def _rows(ds: Any, metrics: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def _print_text(ds: Any, spec: Any, out: dict[str, Any]) -> None:
+def _print_text(ds: Any, out: dict[str, Any]) -> None:
+    from lab.study import best
+
     print(f"study: {ds.attrs['description']} -> {out['store']}")
     print(f"computed {out['computed']} points ({out['resumed']} already in the store) in "
           f"{out['seconds']:.1f} s")
-    df = ds[list(spec.metrics)].to_dataframe()
-    cols = [c for c in ("p50", "p90", "mean", "in_view_share", "n_used") if c in df] or \
-        list(df.columns)[:5]
-    if "p50" in df:
-        df = df.sort_values("p50")
-        print("best designs by median response time (s):")
-    print(df[cols].head(10).round(3).to_string())
+    by = "p50" if "p50" in ds.data_vars else out["metrics"][0]
+    print(f"best designs by {by}:")
+    print(best(ds, by=by).round(3).to_string())
 
 
 def study(args: argparse.Namespace) -> int:
@@ -70,7 +68,7 @@ def study(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**out, "rows": _rows(ds, spec.metrics)}, indent=1))
     else:
-        _print_text(ds, spec, out)
+        _print_text(ds, out)
     return 0
 
 

@@ -27,6 +27,7 @@ Design (one concern per module, imports run down this list):
 ``execute``     in process, or on Dask (``LocalCluster``, an address or a ``Client``)
 ``runner``      :func:`run`: check everything, resume, compute the missing points
 ``spec``        :func:`load_spec`: the YAML spec of ``python -m lab study``
+``analysis``    reading the results: :func:`best`, :func:`pareto_front`, :func:`sensitivity`
 ==============  ============================================================================
 
 Determinism: a point's metrics depend only on its parameter values (arrival times come from
@@ -39,6 +40,7 @@ Dask is imported only when a study runs on it: ``import lab.study`` does not imp
 
 from __future__ import annotations
 
+from lab.study.analysis import best, pareto_front, sensitivity
 from lab.study.execute import PointError, SchedulerError, local_workers
 from lab.study.metrics import DEFAULT_METRICS, METRICS, Metric, evaluate
 from lab.study.parameters import GROUPS, PARAMETERS, Design, Group, Parameter, build_design
@@ -57,6 +59,9 @@ __all__ = [
     "make_space",
     "validate_points",
     "local_workers",
+    "best",
+    "pareto_front",
+    "sensitivity",
     "PARAMETERS",
     "GROUPS",
     "METRICS",

@@ -5,13 +5,14 @@
   processes (a ``LocalCluster`` on 127.0.0.1, one thread per worker, closed afterwards), an
   address (``"tcp://host:8786"``, connected with a short timeout and at least one worker
   awaited, else :class:`SchedulerError`) or a ``Client`` the caller owns (left open).
-- :func:`run_on_dask`: submits the points (at most ``window`` at a time, so a study of any size
-  holds a bounded number of futures), gathers them as they finish, in batches, and hands each
-  batch to :meth:`lab.study.store.Results.record`. When a worker dies, the scheduler runs its
-  points again elsewhere; when the client dies, the finished points are in the store.
+- :func:`run_on_dask`: submits the points in tasks of a few points that share a geometry
+  (:func:`task_groups`; at most ``window`` tasks at a time, so a study of any size holds a
+  bounded number of futures), gathers them as they finish, in batches, and hands the points to
+  :meth:`lab.study.store.Results.record`. When a worker dies, the scheduler runs its tasks
+  again elsewhere; when the client dies, the finished points are in the store.
 
-Both run the same task, :func:`lab.study.metrics.evaluate_timed`, on the same point values, so
-the results are the same to the last bit wherever a point runs (the task has no other input).
+Both run the same function, :func:`lab.study.metrics.evaluate_timed`, on the same point values,
+so the results are the same to the last bit wherever a point runs (it has no other input).
 A point that fails raises :class:`PointError` naming the point; the points already finished
 stay in the store.
 """
@@ -29,14 +30,15 @@ from typing import Any
 import numpy as np
 
 from lab._validate import as_value, check_int
-from lab.study.metrics import evaluate_timed
+from lab.study.metrics import evaluate_many, evaluate_timed
 from lab.study.space import Space
 from lab.study.store import Results
 
 __all__ = ["PointError", "Progress", "SchedulerError", "check_scheduler", "dask_client",
-           "local_workers", "run_in_process", "run_on_dask"]
+           "local_workers", "run_in_process", "run_on_dask", "task_groups"]
 
 Scheduler = Any  # None | int | str | distributed.Client
+GROUP_POINTS = 8  # at most this many points per Dask task (see task_groups)
 
 
 class PointError(RuntimeError):
@@ -162,35 +164,56 @@ def _key_prefix(results: Results) -> str:
     return f"lab-study-{digest[:12]}"
 
 
+def task_groups(space: Space, todo: np.ndarray, limit: int = GROUP_POINTS) -> list[list[int]]:
+    """The points ``todo`` (flat indices) cut into the tasks of a Dask study: runs of
+    consecutive points along the last grid dimension (at most ``limit`` each). The last
+    dimension varies fastest, so with the geometry's parameters first (size, altitude, planes,
+    network) and the others last (accelerator, model, ...), a task's points share one geometry
+    and the worker computes it once. A table of points runs one point per task."""
+    if space.kind == "table" or not space.dims:
+        return [[int(f)] for f in todo]
+    row = todo // space.shape[-1]
+    cuts = np.flatnonzero(np.diff(row) != 0) + 1
+    return [chunk.tolist() for run in np.split(todo, cuts)
+            for chunk in np.array_split(run, -(-len(run) // limit))]
+
+
 def run_on_dask(client: Any, space: Space, results: Results, todo: np.ndarray,
                 progress: Progress, window: int | None = None) -> None:
-    """Compute the points ``todo`` on the cluster of ``client``, at most ``window`` submitted at
-    a time (default: 4 per worker thread, at least 32), recording them as they finish."""
+    """Compute the points ``todo`` on the cluster of ``client`` in the tasks of
+    :func:`task_groups`, at most ``window`` tasks submitted at a time (default: 4 per worker
+    thread, at least 16), recording the points as their tasks finish."""
     from distributed import as_completed
 
     threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
-    window = window or max(32, 4 * threads)
-    prefix, pending, queue = _key_prefix(results), {}, iter(todo.tolist())
+    window = window or max(16, 4 * threads)
+    prefix, pending = _key_prefix(results), {}
+    queue = iter(task_groups(space, todo))
     finished = as_completed(loop=client.loop)
 
-    def submit(flat: int) -> None:
-        future = client.submit(evaluate_timed, space.point(flat), results.metrics,
-                               key=f"{prefix}-{flat}", retries=0)
-        pending[future] = flat
+    def submit(group: list[int]) -> None:
+        future = client.submit(evaluate_many, [space.point(f) for f in group], results.metrics,
+                               key=f"{prefix}-{group[0]}-{len(group)}", retries=0)
+        pending[future] = group
         finished.add(future)
 
-    for flat in islice(queue, window):
-        submit(flat)
+    for group in islice(queue, window):
+        submit(group)
     try:
         for batch in finished.batches():
             for future in batch:
                 if future.status == "error":
-                    raise _failed(space, pending[future], future.exception())
-            values = client.gather(batch)
-            results.record([(pending.pop(f), *v) for f, v in zip(batch, values, strict=True)])
-            progress.advance(len(batch))
-            for flat in islice(queue, len(batch)):
-                submit(flat)
+                    raise _failed(space, pending[future][0], future.exception())
+            outputs = client.gather(batch)
+            for future, (done, failure) in zip(batch, outputs, strict=True):
+                group = pending.pop(future)
+                results.record([(f, *v) for f, v in zip(group, done, strict=False)])
+                progress.advance(len(done))
+                if failure is not None:
+                    raise PointError(f"point {group[failure[0]]} of the study "
+                                     f"({space.point(group[failure[0]])}) failed: {failure[1]}")
+            for group in islice(queue, len(batch)):
+                submit(group)
     finally:
         if pending:
             client.cancel(list(pending))

@@ -23,7 +23,8 @@ from typing import Any
 from lab.mission import TERMS, ResponseTimes, response_times
 from lab.study.parameters import GROUPS, Design, build_design
 
-__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "check_metrics", "evaluate", "evaluate_timed"]
+__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "check_metrics", "evaluate", "evaluate_many",
+           "evaluate_timed"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +101,18 @@ def evaluate_timed(values: Mapping[str, Any], metrics: Sequence[str]
     t0 = time.perf_counter()
     out = evaluate(values, metrics)
     return [out[m] for m in metrics], time.perf_counter() - t0
+
+
+def evaluate_many(points: Sequence[Mapping[str, Any]], metrics: Sequence[str]
+                  ) -> tuple[list[tuple[list[float], float]], tuple[int, str] | None]:
+    """:func:`evaluate_timed` for several points in a row (one Dask task, so that points that
+    share a geometry share the worker's cache). Returns the results of the points done and,
+    if a point failed, ``(its position in points, "ExceptionType: message")``; the points
+    after a failed one are not run."""
+    done: list[tuple[list[float], float]] = []
+    for i, values in enumerate(points):
+        try:
+            done.append(evaluate_timed(values, metrics))
+        except Exception as exc:
+            return done, (i, f"{type(exc).__name__}: {exc}")
+    return done, None
