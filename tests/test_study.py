@@ -243,6 +243,19 @@ def test_scheduler_without_workers_fails_fast(count_points):
     assert count_points == []
 
 
+@pytest.mark.parametrize("memory_gb, cpus, workers", [(2.0, 2, 1), (25.0, 2, 2), (2.4, 8, 1),
+                                                     (4.5, 8, 4), (0.5, 4, 1)])
+def test_local_workers_fit_the_memory_and_cpus(memory_gb, cpus, workers, monkeypatch):
+    """One worker per CPU while each gets 1 GB after 0.5 GB for the notebook: Binder (2 GB)
+    gets one; never zero."""
+    import dask.system
+    import distributed.system
+
+    monkeypatch.setattr(distributed.system, "MEMORY_LIMIT", int(memory_gb * 1e9))
+    monkeypatch.setattr(dask.system, "CPU_COUNT", cpus)
+    assert study.local_workers(memory_per_worker_gb=1.0) == workers
+
+
 def test_import_does_not_import_dask():
     code = "import sys, lab.study; print('dask' in sys.modules, 'distributed' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

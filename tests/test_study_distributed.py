@@ -212,7 +212,9 @@ def test_a_killed_worker_loses_no_point(cluster, serial, tmp_path):
 
 
 def test_local_cluster_equals_serial(serial, count_points):
-    ds = study.run(GRID, fixed=FIXED, scheduler=2, progress=False)
+    """``scheduler=1``: a LocalCluster of one worker process, started and closed by the study
+    (two workers are tested on the separate scheduler above)."""
+    ds = study.run(GRID, fixed=FIXED, scheduler=1, progress=False)
     _assert_identical(ds, serial["grid"])
     assert count_points == []
 
