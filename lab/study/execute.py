@@ -181,14 +181,17 @@ def task_groups(space: Space, todo: np.ndarray, limit: int = GROUP_POINTS) -> li
 def run_on_dask(client: Any, space: Space, results: Results, todo: np.ndarray,
                 progress: Progress, window: int | None = None) -> None:
     """Compute the points ``todo`` on the cluster of ``client`` in the tasks of
-    :func:`task_groups`, at most ``window`` tasks submitted at a time (default: 4 per worker
-    thread, at least 16), recording the points as their tasks finish."""
+    :func:`task_groups` (fewer points per task when there are fewer than 4 tasks per worker
+    thread, so that a small study still spreads evenly), at most ``window`` tasks submitted at
+    a time (default: 4 per worker thread, at least 16), recording the points as their tasks
+    finish."""
     from distributed import as_completed
 
     threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
     window = window or max(16, 4 * threads)
     prefix, pending = _key_prefix(results), {}
-    queue = iter(task_groups(space, todo))
+    per_task = max(1, min(GROUP_POINTS, len(todo) // (4 * threads)))  # >= 4 tasks a thread
+    queue = iter(task_groups(space, todo, per_task))
     finished = as_completed(loop=client.loop)
 
     def submit(group: list[int]) -> None:
