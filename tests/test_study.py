@@ -19,6 +19,7 @@ import pytest
 import xarray as xr
 from astropy import units as u
 
+import lab.economics
 import lab.mission
 import lab.study.execute
 from lab import study
@@ -61,13 +62,59 @@ def test_registry_names_real_arguments():
     assert groups["shells"] <= {f.name for f in fields(lab.mission.Shell)}
     assert groups["scenario"] <= {f.name for f in fields(lab.mission.Scenario)}
     assert groups["run"] <= set(inspect.signature(lab.mission.response_times).parameters)
+    assert groups["economics"] <= (set(inspect.signature(lab.economics.evaluate).parameters)
+                                   | set(lab.economics.DEFAULTS))
     assert len(study.PARAMETERS) == sum(len(g.parameters) for g in study.GROUPS)
 
 
 def test_every_term_of_the_model_has_a_mean_metric():
-    assert {f"mean_{t}" for t in lab.mission.TERMS} <= set(study.DEFAULT_METRICS)
-    assert {"p50", "p90", "mean", "in_view_share"} <= set(study.DEFAULT_METRICS)
+    assert {f"mean_{t}" for t in lab.mission.TERMS} <= set(study.RESPONSE_METRICS)
+    assert {"p50", "p90", "mean", "in_view_share"} <= set(study.RESPONSE_METRICS)
+    assert {"usd_per_mtok", "fleet_usd_per_year"} <= set(study.DEFAULT_METRICS)
     assert set(study.DEFAULT_METRICS) <= set(study.METRICS)
+
+
+@pytest.mark.parametrize("preset", ["starcloud-1", "three-body-12"])
+def test_costs_are_lab_economics_for_the_same_design(preset):
+    """An unchanged preset costs what lab.economics says (fleet cost exactly; per token with
+    the Scenario's model as a parameter count, as lab.mission's inference term uses it)."""
+    from dataclasses import replace
+
+    point = study.evaluate({"preset": preset, "launch_price": 500.0, **FIXED},
+                           ["usd_per_mtok", "fleet_usd_per_year", "usd_per_mtok_ground",
+                            "breakeven_launch_usd_per_kg"])
+    mission_model = lab.mission.PRESETS[preset].model_params
+    cost = lab.economics.evaluate(replace(lab.economics.PRESETS[preset], model=mission_model),
+                                  launch_price=500.0)
+    assert point["fleet_usd_per_year"] == pytest.approx(float(cost.raw["orbit"]["total"]),
+                                                        rel=1e-12)
+    assert point["usd_per_mtok"] == pytest.approx(float(cost.raw["orbit"]["usd_per_mtok"]),
+                                                  rel=1e-12)
+    assert point["usd_per_mtok_ground"] == pytest.approx(
+        float(cost.raw["ground"]["usd_per_mtok"]), rel=1e-12)
+    assert point["breakeven_launch_usd_per_kg"] == pytest.approx(cost.breakeven_launch_price,
+                                                                 rel=1e-12)
+
+
+def test_cost_follows_the_design():
+    """More satellites cost more per year; a cheaper launch and a faster accelerator make a
+    token cheaper; a longer life changes the cost; a bad economics value is refused."""
+    metrics = ["usd_per_mtok", "fleet_usd_per_year"]
+    ds = study.run({"n_satellites": [12, 120], "launch_price": [200.0, 3600.0],
+                    "hardware": ["three-body-744", "h100"]}, fixed=FIXED, metrics=metrics,
+                   progress=False)
+    fleet = ds.fleet_usd_per_year
+    assert (fleet.sel(n_satellites=120) > fleet.sel(n_satellites=12)).all()
+    per_token = ds.usd_per_mtok
+    assert (per_token.sel(launch_price=200.0) < per_token.sel(launch_price=3600.0)).all()
+    assert (per_token.sel(hardware="h100") < per_token.sel(hardware="three-body-744")).all()
+    longer = study.evaluate({"lifetime_y": 10.0, "baseline": "gas-backed", **FIXED}, metrics)
+    assert longer["fleet_usd_per_year"] != pytest.approx(
+        study.evaluate(FIXED, metrics)["fleet_usd_per_year"], rel=1e-3)
+    with pytest.raises(ValueError, match="baseline must be one of"):
+        study.run({"baseline": ["hyperscale", "coal"]}, progress=False)
+    with pytest.raises(ValueError, match=r"launch_price \(USD/kg\) must be"):
+        study.run({"launch_price": [200.0, -1.0]}, progress=False)
 
 
 def test_grid_has_one_dimension_per_varied_parameter(grid_result):

@@ -27,6 +27,7 @@ from lab import study
 
 REPO = Path(__file__).resolve().parent.parent
 FIXED = {"requests": 200, "dt": 120}
+METRICS = study.RESPONSE_METRICS  # the costs are compared in test_study_on_a_client_leaves_it_open
 GRID = {"n_satellites": [12, 120], "alt": [500.0, 650.0],
         "hardware": ["three-body-744", "h100"]}
 # ~0.2-0.4 s a point; 3 Dask tasks of 2 points each (task_groups: runs along the last dimension)
@@ -123,8 +124,8 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def serial():
     """The serial results of GRID and SLOW_GRID (this process, no Dask)."""
-    return {"grid": study.run(GRID, fixed=FIXED, progress=False),
-            "slow": study.run(SLOW_GRID, fixed=FIXED, progress=False)}
+    return {"grid": study.run(GRID, fixed=FIXED, metrics=METRICS, progress=False),
+            "slow": study.run(SLOW_GRID, fixed=FIXED, metrics=METRICS, progress=False)}
 
 
 @pytest.fixture
@@ -141,9 +142,9 @@ def count_points(monkeypatch):
     return calls
 
 
-def _assert_identical(a: xr.Dataset, b: xr.Dataset) -> None:
+def _assert_identical(a: xr.Dataset, b: xr.Dataset, metrics=METRICS) -> None:
     """The same numbers to the last bit (NaN where NaN), metric by metric."""
-    for m in study.DEFAULT_METRICS:
+    for m in metrics:
         assert np.array_equal(a[m].values, b[m].values, equal_nan=True), m
     assert np.isfinite(a.finished_at.values).all() and np.isfinite(b.finished_at.values).all()
 
@@ -151,8 +152,8 @@ def _assert_identical(a: xr.Dataset, b: xr.Dataset) -> None:
 def test_study_on_a_separate_scheduler_equals_serial(cluster, serial, count_points, tmp_path):
     from distributed import Client
 
-    ds = study.run(GRID, fixed=FIXED, scheduler=cluster.address, store=tmp_path / "s.zarr",
-                   progress=False)
+    ds = study.run(GRID, fixed=FIXED, metrics=METRICS, scheduler=cluster.address,
+                   store=tmp_path / "s.zarr", progress=False)
     _assert_identical(ds, serial["grid"])
     assert count_points == []  # nothing ran in this process
     with Client(cluster.address, timeout=STARTUP_S) as client:  # both workers ran points
@@ -163,6 +164,8 @@ def test_study_on_a_separate_scheduler_equals_serial(cluster, serial, count_poin
 
 
 def test_study_on_a_client_leaves_it_open(cluster):
+    """A Client the caller owns stays open; the default metrics, costs included, are the same
+    on the workers as here."""
     from distributed import Client
 
     with Client(cluster.address, timeout=STARTUP_S, set_as_default=False) as client:
@@ -170,7 +173,8 @@ def test_study_on_a_client_leaves_it_open(cluster):
                        progress=False)
         assert client.status == "running"
         assert client.submit(sum, [1, 2]).result(timeout=30) == 3
-    _assert_identical(ds, study.run({"n_satellites": [12, 48]}, fixed=FIXED, progress=False))
+    _assert_identical(ds, study.run({"n_satellites": [12, 48]}, fixed=FIXED, progress=False),
+                      study.DEFAULT_METRICS)
 
 
 def test_a_killed_worker_loses_no_point(cluster, serial, tmp_path):
@@ -198,7 +202,7 @@ def test_a_killed_worker_loses_no_point(cluster, serial, tmp_path):
         watcher = threading.Thread(target=kill_victim_when_busy, args=(watch, stop))
         watcher.start()
         try:
-            ds = study.run(SLOW_GRID, fixed=FIXED, scheduler=cluster.address,
+            ds = study.run(SLOW_GRID, fixed=FIXED, metrics=METRICS, scheduler=cluster.address,
                            store=tmp_path / "s.zarr", progress=False)
         finally:
             stop.set()
@@ -214,7 +218,7 @@ def test_a_killed_worker_loses_no_point(cluster, serial, tmp_path):
 def test_local_cluster_equals_serial(serial, count_points):
     """``scheduler=1``: a LocalCluster of one worker process, started and closed by the study
     (two workers are tested on the separate scheduler above)."""
-    ds = study.run(GRID, fixed=FIXED, scheduler=1, progress=False)
+    ds = study.run(GRID, fixed=FIXED, metrics=METRICS, scheduler=1, progress=False)
     _assert_identical(ds, serial["grid"])
     assert count_points == []
 
@@ -225,7 +229,8 @@ def test_a_killed_client_resumes_from_its_store(serial, count_points, tmp_path):
     import zarr
 
     spec, store = tmp_path / "slow.yaml", tmp_path / "s.zarr"
-    spec.write_text(yaml.safe_dump({"fixed": FIXED, "grid": SLOW_GRID}, sort_keys=False))
+    spec.write_text(yaml.safe_dump({"fixed": FIXED, "grid": SLOW_GRID, "metrics": list(METRICS)},
+                                   sort_keys=False))
     proc = subprocess.Popen([sys.executable, "-m", "lab", "study", str(spec), "--out",
                              str(store), "--json"], cwd=REPO, env=_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -246,7 +251,7 @@ def test_a_killed_client_resumes_from_its_store(serial, count_points, tmp_path):
     before = zarr.open_array(store / "finished_at", mode="r")[:]
     done = np.isfinite(before)
     assert 2 <= done.sum() < done.size
-    ds = study.run(SLOW_GRID, fixed=FIXED, store=store, progress=False)
+    ds = study.run(SLOW_GRID, fixed=FIXED, metrics=METRICS, store=store, progress=False)
     assert len(count_points) == done.size - done.sum()
     assert np.array_equal(ds.finished_at.values[done], before[done])
     _assert_identical(ds, serial["slow"])

@@ -15,10 +15,10 @@ Design (one concern per module, imports run down this list):
 
 ==============  ============================================================================
 ``parameters``  the parameter registry (:data:`PARAMETERS`, grouped in :data:`GROUPS`: one
-                entry per family; ``lab.economics`` will be one more) and
+                entry per family, ``lab.economics``' costs one of them) and
                 :func:`build_design`: a point's values -> a checked Scenario + run arguments
 ``metrics``     the metric registry (:data:`METRICS`: percentiles, in-view share, the mean
-                of every :data:`lab.mission.TERMS` term, ...) and :func:`evaluate`, the whole
+                of every :data:`lab.mission.TERMS` term, costs) and :func:`evaluate`, the whole
                 computation of one point
 ``space``       :func:`make_space` (grid mapping or table -> :class:`Space`),
                 :func:`latin_hypercube`
@@ -42,8 +42,16 @@ from __future__ import annotations
 
 from lab.study.analysis import best, pareto_front, sensitivity
 from lab.study.execute import PointError, SchedulerError, local_workers
-from lab.study.metrics import DEFAULT_METRICS, METRICS, Metric, evaluate
-from lab.study.parameters import GROUPS, PARAMETERS, Design, Group, Parameter, build_design
+from lab.study.metrics import DEFAULT_METRICS, METRICS, RESPONSE_METRICS, Metric, evaluate
+from lab.study.parameters import (
+    GROUPS,
+    PARAMETERS,
+    Design,
+    Group,
+    Parameter,
+    build_design,
+    cost_of,
+)
 from lab.study.runner import run, validate_points
 from lab.study.space import Space, latin_hypercube, make_space
 from lab.study.spec import StudySpec, load_spec, parse_spec
@@ -56,6 +64,7 @@ __all__ = [
     "parse_spec",
     "evaluate",
     "build_design",
+    "cost_of",
     "make_space",
     "validate_points",
     "local_workers",
@@ -66,6 +75,7 @@ __all__ = [
     "GROUPS",
     "METRICS",
     "DEFAULT_METRICS",
+    "RESPONSE_METRICS",
     "Parameter",
     "Group",
     "Metric",

@@ -4,7 +4,8 @@ A :class:`Metric` is a name, a unit, a one-line doc and a function of the point'
 :class:`lab.mission.ResponseTimes` and :class:`lab.study.parameters.Design` that returns one
 float. :data:`METRICS` holds the response-time metrics (percentiles, in-view share, the mean
 of every term of :data:`lab.mission.TERMS`, so a term added to the model appears here without
-an edit) and those of every parameter group (:data:`lab.study.parameters.GROUPS`).
+an edit) and those of every parameter group (:data:`lab.study.parameters.GROUPS`: the costs of
+``lab.economics``).
 
 :func:`evaluate` is the whole computation of one point, the same function whether it runs in
 the caller's process or on a Dask worker: it builds the design, runs
@@ -17,24 +18,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lab.mission import TERMS, ResponseTimes, response_times
-from lab.study.parameters import GROUPS, Design, build_design
+from lab.study.parameters import GROUPS, Design, Metric, build_design
 
-__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "check_metrics", "evaluate", "evaluate_many",
-           "evaluate_timed"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A number measured at every point: ``of(result, design) -> float`` in ``unit``."""
-
-    name: str
-    unit: str
-    doc: str
-    of: Callable[[ResponseTimes, Design], float]
+__all__ = ["DEFAULT_METRICS", "METRICS", "RESPONSE_METRICS", "Metric", "check_metrics",
+           "evaluate", "evaluate_many", "evaluate_timed"]
 
 
 def _summary(key: str) -> Callable[[ResponseTimes, Design], float]:
@@ -66,9 +56,12 @@ _RESPONSE_METRICS = (
 METRICS: dict[str, Metric] = {m.name: m for m in
                               (*_RESPONSE_METRICS, *(m for g in GROUPS for m in g.metrics))}
 
-#: The metrics of a study that does not choose: percentiles, in-view share, every term, size.
-DEFAULT_METRICS: tuple[str, ...] = ("p50", "p90", "mean", "in_view_share",
-                                    *(f"mean_{t}" for t in TERMS), "n_used")
+#: The response-time metrics of a study: percentiles, in-view share, every term, size.
+RESPONSE_METRICS: tuple[str, ...] = ("p50", "p90", "mean", "in_view_share",
+                                     *(f"mean_{t}" for t in TERMS), "n_used")
+#: The metrics of a study that does not choose: the response time and the cost (the first
+#: point of a new orbit prices its power system over a year, ~1-2 s per process).
+DEFAULT_METRICS: tuple[str, ...] = (*RESPONSE_METRICS, "usd_per_mtok", "fleet_usd_per_year")
 
 
 def check_metrics(metrics: Sequence[str] | str) -> tuple[str, ...]:

@@ -15,11 +15,16 @@ Zarr coordinate and a YAML file can hold). :func:`build_design` turns it into a 
                the Scenario's own checks run
 ``run``        the arguments of :func:`lab.mission.response_times`: ``requests``, ``seed``,
                ``dt``
+``economics``  the cost of the design (:func:`lab.economics.evaluate`): ``launch_price``,
+               ``lifetime_y``, ``baseline``; its metrics: USD per million tokens in orbit and
+               on the ground, the fleet's cost per year, the break-even launch price
 =============  ===========================================================================
 
-Adding a group (e.g. ``lab.economics``' launch price) is one entry in :data:`GROUPS`: its
-parameters, an ``apply(design, values) -> design`` and the metrics it adds
-(:mod:`lab.study.metrics` collects every group's metrics).
+Adding a group is one entry in :data:`GROUPS`: its parameters, an
+``apply(design, values) -> design`` and the :class:`Metric` entries it adds
+(:mod:`lab.study.metrics` collects every group's metrics). The economics group shows the
+pattern: its ``apply`` only checks its values; its metrics price the design once
+(:func:`cost_of`, kept in ``design.cache``) from the same Scenario the response time uses.
 
 Every check is the lab's own (``configure``, ``Scenario``, ``Shell``, ``lab._validate``), so a
 bad value gets the same message as anywhere else in the lab; :func:`build_design` is cheap
@@ -35,8 +40,8 @@ from typing import Any
 from lab._validate import as_time, as_value, check_choice, check_int
 from lab.mission import PRESETS, Scenario, configure, get_preset
 
-__all__ = ["DEFAULT_PRESET", "GROUPS", "PARAMETERS", "Design", "Group", "Parameter",
-           "build_design", "check_name", "coerce"]
+__all__ = ["DEFAULT_PRESET", "GROUPS", "PARAMETERS", "Design", "Group", "Metric", "Parameter",
+           "build_design", "check_name", "coerce", "cost_of"]
 
 DEFAULT_PRESET = "three-body-12"  # the preset of a point that does not name one
 
@@ -44,24 +49,43 @@ DEFAULT_PRESET = "three-body-12"  # the preset of a point that does not name one
 @dataclass(frozen=True)
 class Parameter:
     """One parameter a study may vary: its ``name``, Python ``kind`` (int, float, str or
-    bool), ``unit`` (``""`` when none) and a one-line ``doc``."""
+    bool), ``unit`` (an astropy unit a Quantity is converted to; ``""`` when none), a one-line
+    ``doc`` and the ``label`` of the unit (default: ``unit``; e.g. ``USD/kg`` for ``1 / kg``)."""
 
     name: str
     kind: type
     unit: str
     doc: str
+    label: str | None = None
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit if self.label is None else self.label
 
 
 @dataclass(frozen=True)
 class Design:
     """One point made concrete: the checked ``scenario``, the ``run`` arguments of
-    :func:`lab.mission.response_times` (requests, seed, dt), the point's ``values`` and the
-    ``notes`` of :func:`lab.mission.configure` (e.g. planes moved to a divisor)."""
+    :func:`lab.mission.response_times` (requests, seed, dt), the point's ``values``, the
+    ``notes`` of :func:`lab.mission.configure` (e.g. planes moved to a divisor) and a ``cache``
+    where metrics keep what several of them share (e.g. the cost result)."""
 
     scenario: Scenario
     run: dict[str, Any] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number measured at every point: ``of(result, design) -> float`` in ``unit``
+    (``result``: the point's :class:`lab.mission.ResponseTimes`)."""
+
+    name: str
+    unit: str
+    doc: str
+    of: Callable[[Any, Design], float]
 
 
 @dataclass(frozen=True)
@@ -73,7 +97,7 @@ class Group:
     name: str
     parameters: tuple[Parameter, ...]
     apply: Callable[[Design, dict[str, Any]], Design]
-    metrics: tuple[Any, ...] = ()
+    metrics: tuple[Metric, ...] = ()
 
 
 def _apply_configure(design: Design, values: dict[str, Any]) -> Design:
@@ -107,8 +131,53 @@ def _apply_run(design: Design, values: dict[str, Any]) -> Design:
     return replace(design, run=run)
 
 
-def _p(name: str, kind: type, unit: str, doc: str) -> Parameter:
-    return Parameter(name, kind, unit, doc)
+def _apply_economics(design: Design, values: dict[str, Any]) -> Design:
+    from lab.economics import BASELINES
+
+    if "launch_price" in values:
+        as_value(values["launch_price"], "", "launch_price (USD/kg)", lo=0.0)
+    if "lifetime_y" in values:
+        as_value(values["lifetime_y"], "", "lifetime_y (years)", lo=0.0, lo_inclusive=False)
+    if "baseline" in values:
+        check_choice(values["baseline"], BASELINES, "baseline")
+    return design
+
+
+def cost_of(design: Design) -> Any:
+    """The :class:`lab.economics.CostResult` of ``design`` (computed once, kept in its cache).
+
+    The cost preset of the same name (:data:`lab.economics.PRESETS`, else ``three-body-12``'s)
+    gives what the Scenario does not say (platform mass, ground segment, operations,
+    accelerators per satellite); the shells, accelerator, model, power cap, batch and tokens
+    are the design's. ``launch_price`` (USD/kg; default today's Falcon 9 price), ``lifetime_y``
+    and ``baseline`` come from the point."""
+    if "cost" not in design.cache:
+        from lab import economics
+        from lab.hardware import get_profile
+
+        sc, v = design.scenario, design.values
+        base = economics.PRESETS.get(sc.name, economics.PRESETS[DEFAULT_PRESET])
+        shells = tuple(({"total": s.total, "planes": s.planes, "phasing": s.phasing,
+                         "alt": s.alt, "inc": s.inc, "ltan": s.ltan,
+                         "raan_spread": s.raan_spread}, s.total) for s in sc.shells)
+        preset = replace(base, name=f"{sc.name} (study point)", shells=shells,
+                         hardware=get_profile(sc.hardware).name, model=float(sc.model_params),
+                         bytes_per_param=float(sc.bytes_per_param), power_cap_w=sc.power_cap_w,
+                         batch=sc.max_batch, prompt_tokens=sc.prompt_tokens,
+                         output_tokens=sc.output_tokens)
+        extra = {"lifetime_y": v["lifetime_y"]} if "lifetime_y" in v else {}
+        design.cache["cost"] = economics.evaluate(
+            preset, launch_price=v.get("launch_price"), baseline=v.get("baseline", "hyperscale"),
+            **extra)
+    return design.cache["cost"]
+
+
+def _cost(of: Callable[[Any], Any]) -> Callable[[Any, Design], float]:
+    return lambda result, design: float(of(cost_of(design)))
+
+
+def _p(name: str, kind: type, unit: str, doc: str, label: str | None = None) -> Parameter:
+    return Parameter(name, kind, unit, doc, label)
 
 
 GROUPS: tuple[Group, ...] = (
@@ -148,9 +217,23 @@ GROUPS: tuple[Group, ...] = (
         _p("seed", int, "", "seed of the request arrival times"),
         _p("dt", float, "s", "time-grid step (default 60 s)"),
     ), _apply_run),
-    # lab.economics (issue 13) adds one entry here once it is on main, e.g.
-    # Group("economics", (_p("launch_price", float, "USD/kg", ...), ...), _apply_economics,
-    #       metrics=(Metric("cost_per_mtok", "USD", ..., of=...), ...)).
+    Group("economics", (
+        _p("launch_price", float, "1 / kg", "launch price (default: today's Falcon 9 price)",
+           "USD/kg"),
+        _p("lifetime_y", float, "yr", "life of a satellite"),
+        _p("baseline", str, "", "terrestrial baseline, a lab.economics.BASELINES name"),
+    ), _apply_economics, metrics=(
+        Metric("usd_per_mtok", "USD", "cost of a million tokens in orbit",
+               _cost(lambda c: c.raw["orbit"]["usd_per_mtok"])),
+        Metric("usd_per_mtok_ground", "USD", "cost of a million tokens on the ground, same "
+               "accelerators (the baseline)", _cost(lambda c: c.raw["ground"]["usd_per_mtok"])),
+        Metric("fleet_usd_per_year", "USD/year", "the fleet's annualized cost in orbit "
+               "(launch, platform, accelerators, ground segment, operations)",
+               _cost(lambda c: c.raw["orbit"]["total"])),
+        Metric("breakeven_launch_usd_per_kg", "USD/kg", "launch price at which a token costs "
+               "the same in orbit and on the ground (negative: never)",
+               _cost(lambda c: c.breakeven_launch_price)),
+    )),
 )
 
 #: Every parameter a study may vary, by name (in the order the groups apply them).

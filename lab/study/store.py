@@ -70,7 +70,7 @@ def _template(space: Space, metrics: Sequence[str], identity: dict[str, Any]) ->
     ds = xr.Dataset(data, coords=coords)
     for name in space.coords:
         p = PARAMETERS[name]
-        ds[name].attrs.update({"units": p.unit, "long_name": p.doc})
+        ds[name].attrs.update({"units": p.unit_label, "long_name": p.doc})
     ds.attrs.update(space.fixed)
     ds.attrs["lab_study"] = json.dumps(identity)
     ds.attrs["description"] = space.describe()
