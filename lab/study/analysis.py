@@ -29,7 +29,8 @@ def _table(ds: xr.Dataset, columns: Sequence[str]) -> pd.DataFrame:
 
 
 def best(ds: xr.Dataset, by: str = "p50", n: int = 10,
-         columns: Sequence[str] = ("p50", "p90", "mean", "in_view_share", "n_used")
+         columns: Sequence[str] = ("p50", "p90", "mean", "in_view_share", "n_used",
+                                   "usd_per_mtok")
          ) -> pd.DataFrame:
     """The ``n`` designs with the smallest ``by``: their parameters and ``columns`` (those the
     study has), sorted."""
