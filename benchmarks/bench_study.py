@@ -12,8 +12,8 @@ run, as is this process's.
 overhead per point = (time on 1 worker - time in process) / points: what Dask adds (task
 submission, pickling, gathering, the round trips) to the same work. Speed-up = time on 1
 worker / time on 2 (at most 2 on this 2-core machine, less when it is shared: the points'
-computing time over the wall time says whether both workers were busy, and a speed-up below
-that ratio means they shared the CPUs with other work).
+computing time over the wall time says whether both workers were busy, and a CPU probe —
+two pure-Python loops at once against one alone — how many cores the machine gave us).
 
 Target: overhead per point <= 0.1 s (exit code 1 when missed).
 Run: ``.venv/bin/python benchmarks/bench_study.py [--json]``
@@ -22,8 +22,10 @@ Run: ``.venv/bin/python benchmarks/bench_study.py [--json]``
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _common import Report, best_of, run
@@ -35,6 +37,28 @@ TARGET_OVERHEAD_S = 0.1
 
 def add_cli_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs per configuration (best)")
+
+
+def _burn(_: int) -> float:
+    """Seconds of a fixed pure-Python loop (a CPU probe)."""
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(3_000_000):
+        x += i * i
+    return time.perf_counter() - t0
+
+
+def _cores_available() -> float:
+    """How many cores this benchmark gets now: 2 x (one probe alone) / (two probes at once);
+    2 on an idle 2-core machine, less when other work shares it."""
+    import multiprocessing
+
+    alone = min(_burn(0) for _ in range(2))
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        t0 = time.perf_counter()
+        pool.map(_burn, [0, 1])
+        both = time.perf_counter() - t0
+    return 2 * alone / both
 
 
 def _warm_up() -> None:
@@ -66,7 +90,8 @@ def _on_local_cluster(n_workers: int, store_dir: Path, repeat: int) -> tuple[flo
     from lab import mission
 
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address="127.0.0.1:0") as cluster, \
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster, set_as_default=False) as client:
         client.run(_warm_up)  # imports and first use are start-up, not study time
         return _timed_study(client, store_dir, repeat,
@@ -92,6 +117,8 @@ def main(args: argparse.Namespace) -> int:
     report.value("points per second on 1 worker", n / t1, "points/s")
     report.value("points per second on 2 workers", n / t2, "points/s")
     report.value("speed-up 2 workers / 1 worker", t1 / t2, "x")
+    report.value("cores this benchmark got (CPU probe; the speed-up's ceiling)",
+                 _cores_available(), "cores")
     report.value("2 workers: points' computing time / wall time (both busy: 2)", busy2 / t2, "x")
     overhead = (t1 - t0) / n
     report.value("overhead per point (1 worker - in process)", overhead * 1e3, "ms")

@@ -123,7 +123,7 @@ def dask_client(scheduler: Scheduler, connect_timeout: float = 10.0) -> Iterator
     if isinstance(scheduler, int):
         with distributed.LocalCluster(
                 n_workers=scheduler, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
+                dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL) as cluster, \
                 distributed.Client(cluster, set_as_default=False) as client:
             yield client
         return
