@@ -25,7 +25,6 @@ import numpy as np
 from astropy import units as u
 
 from lab._validate import as_time, as_value, check_choice, check_int
-from lab.constants import R_EARTH
 from lab.hardware import HardwareProfile, get_profile
 from lab.links import (
     LINK_PRESETS,
@@ -118,13 +117,13 @@ class Shell:
     @classmethod
     def from_tle(cls, text: str, *, name: str = "tle", compute_fraction: float = 1.0) -> Shell:
         """A shell of real satellites from TLE text (2- or 3-line format): SGP4 propagation;
-        ``total``, ``alt`` (mean altitude, km) and ``inc`` (mean, deg) come from the elements."""
+        ``total``, ``alt`` and ``inc`` (mean altitude km and inclination deg of the elements,
+        :func:`lab.examples.tle_mean_orbit`) come from the elements."""
+        from lab.examples import tle_mean_orbit
         from lab.orbits import parse_tle_text
 
         sets = parse_tle_text(text)
-        c = Constellation.from_tle(text)
-        alt = float(np.mean(c.a.to_value(u.km))) - R_EARTH
-        inc = float(np.mean(c.inc.to_value(u.deg)))
+        alt, inc = tle_mean_orbit(text)
         return cls(total=len(sets), planes=1, alt=alt, inc=inc, kind="tle", name=name,
                    compute_fraction=compute_fraction, tle=tuple((l1, l2) for _, l1, l2 in sets))
     @property
