@@ -123,17 +123,22 @@ def test_cli_refuses_a_public_host_without_a_key_before_starting_anything():
 
 
 # ------------------------------------------------------------------ a real class (vLLM)
-def _read_line(proc: subprocess.Popen, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
+def _read_lines(proc: subprocess.Popen, n: int, timeout: float) -> list[str]:
+    """The first ``n`` lines the process prints on stdout (raw reads: no hidden buffer)."""
+    deadline, data = time.monotonic() + timeout, b""
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if sel.select(max(0.0, deadline - time.monotonic())):
-                return proc.stdout.readline()
-            if proc.poll() is not None:
-                break
-    raise TimeoutError(f"`lab node serve` printed nothing within {timeout:g} s "
-                       f"(exit code {proc.poll()})")
+        while data.count(b"\n") < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or (not sel.select(left) and proc.poll() is not None):
+                raise TimeoutError(f"`lab node serve` printed {data!r} within {timeout:g} s "
+                                   f"(exit code {proc.poll()})")
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise TimeoutError(f"`lab node serve` exited after printing {data!r} "
+                                   f"(exit code {proc.wait(10)})")
+            data += chunk
+    return data.decode().splitlines()[:n]
 
 
 class Classroom:
@@ -145,13 +150,11 @@ class Classroom:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lab", "node", "serve", "--port", str(self.port),
              "--api-key", KEY, "--startup-timeout", "600"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=self.err, text=True,
-            start_new_session=True)
+            cwd=REPO, stdout=subprocess.PIPE, stderr=self.err, start_new_session=True)
         self.pids: set[int] = {self.proc.pid}
 
     def wait_ready(self) -> tuple[str, str]:
-        url = _read_line(self.proc, 660).strip()
-        export = _read_line(self.proc, 10).strip()
+        url, export = _read_lines(self.proc, 2, 660)
         self.pids |= {p.pid for p in psutil.Process(self.proc.pid).children(recursive=True)}
         return url, export
 
