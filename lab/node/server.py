@@ -112,7 +112,6 @@ def process_tree_alive(pids: list[int]) -> list[int]:
     return _process.alive(pids)
 
 
-
 @dataclass(frozen=True)
 class StopReport:
     """How :meth:`InferenceServer.stop` went.
