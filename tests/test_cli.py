@@ -42,8 +42,8 @@ def test_help_of_the_lab_and_of_the_node_group():
 def test_every_group_registers_its_commands():
     parser = build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert list(sub.choices) == ["node", "respond", "sweep"]
-    assert COMMAND_GROUPS == ("node", "mission")
+    assert list(sub.choices) == ["node", "respond", "sweep", "cost"]
+    assert COMMAND_GROUPS == ("node", "mission", "cost")
 
 
 def test_adding_a_group_is_one_line(monkeypatch):
