@@ -5,6 +5,7 @@ orbits / power / links / node (siblings; power and links use orbits) -> hardware
 
 
 - :mod:`lab.widgets`  ipywidgets/plotly panels over the modules below.
+- :mod:`lab.study`    design studies: many designs at once, on dask.distributed, as xarray/Zarr.
 - :mod:`lab.mission`  the response time of a prompt sent from the ground.
 - :mod:`lab.economics` what a kW-year and a million tokens cost in orbit and on the ground.
 - :mod:`lab.examples` the real systems' orbits and constellations, shared by every notebook.
@@ -32,7 +33,7 @@ __version__ = "0.1.0"
 configure_offline()
 
 _SUBMODULES = ("constants", "hardware", "orbits", "examples", "power", "links", "node", "mission",
-               "economics", "widgets")
+               "economics", "study", "widgets")
 
 __all__ = ["__version__", "configure_offline", *_SUBMODULES]
 
