@@ -1,5 +1,6 @@
 """Real-browser test: Voila serves notebook 05, headless Debian chromium (Playwright) moves the
-satellites slider and the displayed median response time must fall.
+satellites slider and the displayed median response time must fall; the globe shows coastlines.
+The screenshots are kept in test-artifacts/ (the page, and the panel's globe alone).
 
 Missing chromium or playwright is a failure, never a skip (see NOTES.md / .ci/run).
 """
@@ -171,5 +172,13 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
             assert traces[0][0] != hist_before
             assert len(traces[1][1]) == 2800
             assert traces[2][2] == [2800]
+            # the globe draws the continents (offline data, no CDN): the screenshot shows them
+            globe = page.evaluate(
+                "() => (document.querySelectorAll('.ocl-panel .js-plotly-plot')[1].data || [])"
+                ".map(t => [t.name, (t.x || []).length])")
+            lines = dict(globe)
+            assert lines.get("coastlines", 0) > 1000 and lines.get("borders", 0) > 1000, globe
+            page.locator(".ocl-panel .js-plotly-plot").nth(1).screenshot(
+                path=str(ARTIFACTS / "browser_05_globe.png"))  # the whole globe, in view
         finally:
             browser.close()
