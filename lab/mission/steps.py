@@ -160,7 +160,13 @@ class RequestState:
 def battery_endurance_s(sc: Scenario) -> float:
     """Seconds the usable battery (:class:`lab.power.Battery`: depth of discharge, discharge
     efficiency) feeds the bus and the accelerator at its eclipse power
-    (:attr:`Scenario.eclipse_power_w`) after the satellite enters the shadow."""
+    (:attr:`Scenario.eclipse_power_w`) after the satellite enters the shadow.
+
+    The fast model of :func:`lab.power.simulate`: "sunlit, or in the shadow while the battery
+    lasts" assumes the array refills the battery in every sunlit arc and the load is constant
+    (bus + eclipse-capped accelerator). The full simulation (state of charge across orbits, the
+    same load, compute shed at the depth-of-discharge floor) switches the accelerator off at the
+    same sample (tests/test_mission_ground.py)."""
     usable_wh = float(Battery(sc.battery_wh, max_depth_of_discharge=sc.depth_of_discharge)
                       .usable_energy)
     return usable_wh * 3600.0 / (sc.bus_power_w + sc.eclipse_power_w)
