@@ -135,6 +135,54 @@ def test_checked_cells_store_their_outputs_and_nothing_else_does(path: Path):
     assert problems(nb, path.name) == []
 
 
+
+# The Project Pythia cookbook template (github.com/ProjectPythia/cookbook-template): these headings,
+# in this order; numbered sections ("## 1. ...") between Imports and Summary.
+TEMPLATE = (("Overview", 2), ("Prerequisites", 2), ("Imports", 2), ("Summary", 2),
+            ("What's next", 3), ("Resources", 2))
+PREREQUISITES_HEADER = "| Concepts | Importance | Notes |"
+
+
+def _markdown_sections(nb) -> list[tuple[int, str, str]]:
+    """(level, heading, body) of every Markdown heading in order (fenced code blocks skipped)."""
+    text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    parts = re.split(r"^(#{1,6}) +(.+?) *$", text, flags=re.M)
+    return [(len(parts[k]), parts[k + 1], parts[k + 2]) for k in range(1, len(parts), 3)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_pythia_template(path: Path):
+    """Title; Overview; Prerequisites (table with the shared columns, time to learn); Imports (one
+    code cell with every import); numbered sections; Summary; What's next?; Resources."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    sections = _markdown_sections(nb)
+    assert [lvl for lvl, _, _ in sections].count(1) == 1 and sections[0][0] == 1, (
+        f"{path.name}: one title (#) and it comes first")
+    where = []
+    for name, level in TEMPLATE:
+        hits = [k for k, (lvl, head, _) in enumerate(sections) if lvl == level and head.startswith(name)]
+        assert len(hits) == 1, f"{path.name}: expected one {'#' * level} {name} heading, found {len(hits)}"
+        where.append(hits[0])
+    assert where == sorted(where), f"{path.name}: headings out of order: {[h for h, _ in TEMPLATE]}"
+    numbers = [int(m.group(1)) for lvl, head, _ in sections[where[2]:where[3]]
+               if lvl == 2 and (m := re.match(r"(\d+)\. \S", head))]
+    assert numbers and numbers == list(range(1, len(numbers) + 1)), (
+        f"{path.name}: sections between Imports and Summary are numbered 1, 2, ... (got {numbers})")
+    assert not any(lvl == 2 and re.match(r"\d+\.", head) for lvl, head, _ in
+                   sections[:where[2]] + sections[where[3]:]), f"{path.name}: numbered section outside"
+    prerequisites = sections[where[1]][2]
+    assert PREREQUISITES_HEADER in prerequisites, f"{path.name}: Prerequisites table columns"
+    assert re.search(r"^- \*\*Time to learn\*\*: \d+ minutes$", prerequisites, re.M), (
+        f"{path.name}: '- **Time to learn**: N minutes' under Prerequisites")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    imports = re.compile(r"^(import|from) \S+", re.M)
+    assert code and imports.search(code[0]), f"{path.name}: the first code cell holds the imports"
+    assert not any(imports.search(src) for src in code[1:]), (
+        f"{path.name}: every import belongs in the Imports cell")
+
 # The layers of lab/, bottom (0) to top; imports may only go down (or stay inside a package).
 LAYERS = {
     "_validate": 0, "_offline": 0, "constants": 0, "hardware": 1,
@@ -168,3 +216,21 @@ def test_imports_run_one_way():
             if LAYERS.get(other, 99) >= LAYERS[top]:
                 offenders.append(f"{path.relative_to(ROOT)} imports lab.{other}")
     assert offenders == []
+
+
+def test_modules_and_functions_stay_small():
+    """One module per concept (< 600 lines), a long function becomes a pipeline (< 100 lines)."""
+    import ast
+
+    too_long = []
+    for path in sorted((ROOT / "lab").rglob("*.py")):
+        src = path.read_text()
+        name = path.relative_to(ROOT)
+        if src.count("\n") > 600:
+            too_long.append(f"{name}: {src.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 100:
+                    too_long.append(f"{name}::{node.name}: {length} lines")
+    assert too_long == []

@@ -155,8 +155,10 @@ class Constellation:
         puts the planes evenly from ``raan0 - spread/2`` to ``raan0 + spread/2`` (e.g. a band of
         dawn-dusk planes around the terminator), with the slots and phasing of the delta
         pattern. ``inc`` in deg, ``None`` for the sun-synchronous inclination at ``alt``. The
-        first plane's node is ``raan0`` (deg) or, with ``ltan`` (hours), the node that has that
-        local time at ``epoch`` (:func:`lab.orbits.raan_from_ltan`).
+        reference node is ``raan0`` (deg) or, with ``ltan`` (hours), the node that has that
+        local time at ``epoch`` (:func:`lab.orbits.raan_from_ltan`): the first plane's node of a
+        delta or star pattern, the *centre* of a narrower band (so a 60° band at LTAN 18:00
+        spans LTAN 16:00-20:00).
 
         >>> Constellation.walker(12, 1, 0, alt=535, ltan=22.5)  # the Three-Body plane
         Constellation(Walker delta 97.5352°: 12/1/0 at 535 km, epoch=2025-05-14T04:12:00.000)
