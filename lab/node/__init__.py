@@ -17,6 +17,8 @@ from __future__ import annotations
 from lab.node.calibration import (
     Calibration,
     calibrate,
+    calibration_prompts,
+    calibration_record,
     cpu_microbenchmark,
     local_cpu_profile,
     predict_recorded,
@@ -82,6 +84,8 @@ __all__ = [
     "build_tiny_model",
     "cpu_microbenchmark",
     "calibrate",
+    "calibration_prompts",
+    "calibration_record",
     "default_model_dir",
     "find_free_port",
     "latency_table",
