@@ -15,6 +15,7 @@ from lab.node.calibration import (
     local_cpu_profile,
     predict_recorded,
     recorded_calibration,
+    recorded_efficiency,
 )
 from lab.node.roofline import (
     ON_ORBIT_EFFICIENCY,
@@ -352,8 +353,12 @@ def test_recorded_real_size_calibration_matches_the_current_roofline():
     eff, meas = rec["efficiency"], rec["measured"]
     assert float(pred.ttft) / eff["prefill"] == pytest.approx(meas["ttft_s"], rel=1e-9)
     assert float(pred.tpot) / eff["decode"] == pytest.approx(meas["tpot_s"], rel=1e-9)
-    # the real-size decode reads ~1.2 GB per token: it lands near the bandwidth roof
-    assert 0.5 <= eff["decode"] <= 1.5
+    # the real-size decode reads ~1.2 GB per token: memory-bound, within 3x of the bandwidth roof
+    # (the tiny model, dominated by per-step overheads, reaches a few hundredths)
+    assert 1 / 3 <= eff["decode"] <= 1.0
+    assert meas["tpot_s"] == min(meas["tpot_per_request_s"])
+    low = recorded_efficiency(rec)
+    assert low.bandwidth == pytest.approx(eff["decode"]) and low.compute <= 1.0
     bw = rec["bench"][rec["profile_bandwidth"] + "_bandwidth"]
     weights = rec["model"]["params"] * rec["model"]["bytes_per_param"]
     assert float(pred.tpot) >= weights / bw

@@ -23,6 +23,7 @@ from lab.node.calibration import (
     local_cpu_profile,
     predict_recorded,
     recorded_calibration,
+    recorded_efficiency,
 )
 from lab.node.emulator import LinkEmulator
 from lab.node.measure import (
@@ -96,6 +97,7 @@ __all__ = [
     "predict_latency",
     "predict_recorded",
     "recorded_calibration",
+    "recorded_efficiency",
     "resolve_model",
     "validate_model_dir",
 ]

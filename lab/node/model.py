@@ -184,9 +184,9 @@ def is_complete(path: str | os.PathLike, size: str | None = None) -> bool:
         return False
     if size is not None and info.get("size", "tiny") != size:
         return False
-    for name, size in info.get("files", {}).items():
+    for name, nbytes in info.get("files", {}).items():
         f = p / name
-        if not f.is_file() or f.stat().st_size != size:
+        if not f.is_file() or f.stat().st_size != nbytes:
             return False
     return (p / BUILDING_MARKER).exists() is False
 

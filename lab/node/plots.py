@@ -84,7 +84,7 @@ def calibration_figure(record: dict) -> go.Figure:
     m, p, e = record["measured"], record["predicted"], record["efficiency"]
     names = [f"TTFT ({p['prefill_bound']}-bound)", f"TPOT ({p['decode_bound']}-bound)"]
     fig = go.Figure([
-        go.Bar(name="measured (vLLM engine)", x=names, y=[m["ttft_s"] * 1e3, m["tpot_s"] * 1e3]),
+        go.Bar(name="measured (vLLM, best request)", x=names, y=[m["ttft_s"] * 1e3, m["tpot_s"] * 1e3]),
         go.Bar(name="roofline", x=names, y=[p["ttft_s"] * 1e3, p["tpot_s"] * 1e3],
                text=[f"efficiency {e['prefill']:.2f}", f"efficiency {e['decode']:.2f}"],
                textposition="outside"),
