@@ -1,11 +1,13 @@
 """Orbital Compute Lab: can a constellation of satellites answer an LLM prompt from the ground?
 
-Modules (one per concept). Imports run one way: notebooks -> widgets -> mission -> examples ->
+Modules (one per concept). Imports run one way: notebooks -> widgets -> mission, economics -> examples ->
 orbits / power / links / node (siblings; power and links use orbits) -> hardware, constants.
 
 
 - :mod:`lab.widgets`  ipywidgets/plotly panels over the modules below.
+- :mod:`lab.study`    design studies: many designs at once, on dask.distributed, as xarray/Zarr.
 - :mod:`lab.mission`  the response time of a prompt sent from the ground.
+- :mod:`lab.economics` what a kW-year and a million tokens cost in orbit and on the ground.
 - :mod:`lab.examples` the real systems' orbits and constellations, shared by every notebook.
 - :mod:`lab.orbits`   Earth orbits, constellations, frames, sun and shadow (vectorized).
 - :mod:`lab.power`    solar arrays, batteries, compute loads, radiators.
@@ -31,7 +33,7 @@ __version__ = "0.1.0"
 configure_offline()
 
 _SUBMODULES = ("constants", "hardware", "orbits", "examples", "power", "links", "node", "mission",
-               "widgets")
+               "economics", "study", "widgets")
 
 __all__ = ["__version__", "configure_offline", *_SUBMODULES]
 

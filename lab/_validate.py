@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def as_value(
     read in ``unit``. Raises ``TypeError`` for non-numeric input or incompatible units and
     ``ValueError`` for NaN/inf or values outside ``[lo, hi]`` (bounds in ``unit``).
     """
-    unit = u.Unit(unit)
+    unit = _unit(unit)
     if isinstance(value, u.Quantity):
         try:
             arr = value.to_value(unit)
@@ -61,6 +62,8 @@ def as_value(
             raise TypeError(
                 f"{name} must be convertible to {unit} (got a quantity in {value.unit})"
             ) from exc
+    elif isinstance(value, float | int) and not isinstance(value, bool):
+        arr = float(value)  # the common case, kept cheap: no array, no unit text
     else:
         if isinstance(value, str | bytes) or value is None:
             raise TypeError(f"{name} must be {_expected(unit)} (got {value!r})")
@@ -71,23 +74,36 @@ def as_value(
                 f"{name} must be {_expected(unit)} (got {value!r})"
             ) from exc
     arr = np.asarray(arr, dtype=float)
-    unit_s = "" if unit == u.dimensionless_unscaled else f" {unit}"
     if not allow_nan and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (got {_fmt(arr)}{unit_s})")
+        raise ValueError(f"{name} must be finite (got {_fmt(arr)}{_unit_text(unit)})")
     finite = arr[np.isfinite(arr)] if allow_nan else arr
-    if lo is not None:
-        bad = finite < lo if lo_inclusive else finite <= lo
-        if np.any(bad):
-            op = "≥" if lo_inclusive else ">"
-            rng = f"{op} {lo:g}{unit_s}" if hi is None else _range(lo, hi, lo_inclusive, hi_inclusive, unit_s)
-            raise ValueError(f"{name} must be {rng} (got {_fmt(arr)}{unit_s})")
-    if hi is not None:
-        bad = finite > hi if hi_inclusive else finite >= hi
-        if np.any(bad):
-            op = "≤" if hi_inclusive else "<"
-            rng = f"{op} {hi:g}{unit_s}" if lo is None else _range(lo, hi, lo_inclusive, hi_inclusive, unit_s)
-            raise ValueError(f"{name} must be {rng} (got {_fmt(arr)}{unit_s})")
+    if lo is not None and np.any(finite < lo if lo_inclusive else finite <= lo):
+        op = "≥" if lo_inclusive else ">"
+        _raise_range(name, arr, unit, f"{op} {lo:g}" if hi is None else None, lo, hi,
+                     lo_inclusive, hi_inclusive)
+    if hi is not None and np.any(finite > hi if hi_inclusive else finite >= hi):
+        op = "≤" if hi_inclusive else "<"
+        _raise_range(name, arr, unit, f"{op} {hi:g}" if lo is None else None, lo, hi,
+                     lo_inclusive, hi_inclusive)
     return float(arr) if arr.ndim == 0 else arr
+
+
+@lru_cache(maxsize=256)
+def _unit(unit: u.UnitBase | str) -> u.UnitBase:
+    """``astropy.units.Unit(unit)``, parsed once per spelling (as_value runs in hot loops)."""
+    return u.Unit(unit)
+
+
+def _unit_text(unit: u.UnitBase) -> str:
+    return "" if unit == u.dimensionless_unscaled else f" {unit}"
+
+
+def _raise_range(name: str, arr: np.ndarray, unit: u.UnitBase, one_sided: str | None,
+                 lo: float | None, hi: float | None, lo_inc: bool, hi_inc: bool) -> None:
+    """The ValueError of a value outside its range (text built only when raising)."""
+    unit_s = _unit_text(unit)
+    rng = f"{one_sided}{unit_s}" if one_sided else _range(lo, hi, lo_inc, hi_inc, unit_s)
+    raise ValueError(f"{name} must be {rng} (got {_fmt(arr)}{unit_s})")
 
 
 def _expected(unit: u.UnitBase) -> str:

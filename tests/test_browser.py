@@ -1,5 +1,6 @@
 """Real-browser test: Voila serves notebook 05, headless Debian chromium (Playwright) moves the
-satellites slider and the displayed median response time must fall.
+satellites slider and the displayed median response time must fall; the globe shows coastlines.
+The screenshots are kept in test-artifacts/ (the page, and the panel's globe alone).
 
 Missing chromium or playwright is a failure, never a skip (see NOTES.md / .ci/run).
 """
@@ -14,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,15 +32,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture
 def voila_url():
-    """Voila on a free local port, in its own process group, always stopped afterwards."""
+    """Voila serving notebook 05 (see :func:`serve_with_voila`)."""
+    with serve_with_voila(NOTEBOOK) as url:
+        yield url
+
+
+@contextmanager
+def serve_with_voila(notebook: Path):
+    """Voila serving ``notebook`` on a free local port, in its own process group, always
+    stopped afterwards; yields its URL (tests/test_browser_economics.py uses it too)."""
     port = find_free_port()
     voila = Path(sys.executable).with_name("voila")
     assert voila.exists(), f"voila is not installed next to {sys.executable}"
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "voila.log", "w")  # noqa: SIM115 - closed in the finally
+    log = open(ARTIFACTS / f"voila-{notebook.stem}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [str(voila), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-         str(NOTEBOOK.relative_to(ROOT))],
+         str(notebook.relative_to(ROOT))],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}/"
@@ -46,7 +56,8 @@ def voila_url():
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("voila exited:\n" + (ARTIFACTS / "voila.log").read_text()[-3000:])
+                raise RuntimeError("voila exited:\n" + (ARTIFACTS / f"voila-{notebook.stem}.log")
+                                   .read_text()[-3000:])
             try:
                 # not "/": every GET of the page starts a kernel and runs the notebook
                 urllib.request.urlopen(url + "static/", timeout=2)
@@ -161,5 +172,13 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
             assert traces[0][0] != hist_before
             assert len(traces[1][1]) == 2800
             assert traces[2][2] == [2800]
+            # the globe draws the continents (offline data, no CDN): the screenshot shows them
+            globe = page.evaluate(
+                "() => (document.querySelectorAll('.ocl-panel .js-plotly-plot')[1].data || [])"
+                ".map(t => [t.name, (t.x || []).length])")
+            lines = dict(globe)
+            assert lines.get("coastlines", 0) > 1000 and lines.get("borders", 0) > 1000, globe
+            page.locator(".ocl-panel .js-plotly-plot").nth(1).screenshot(
+                path=str(ARTIFACTS / "browser_05_globe.png"))  # the whole globe, in view
         finally:
             browser.close()

@@ -34,7 +34,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 def test_help_of_the_lab_and_of_the_node_group():
     out = _run("--help")
     assert out.returncode == 0 and out.stderr == ""
-    assert all(c in out.stdout for c in ("node", "respond", "sweep"))
+    assert all(c in out.stdout for c in ("node", "respond", "sweep", "study"))
     out = _run("node", "--help")
     assert out.returncode == 0 and all(c in out.stdout for c in ("serve", "bench", "build-model"))
 
@@ -42,8 +42,8 @@ def test_help_of_the_lab_and_of_the_node_group():
 def test_every_group_registers_its_commands():
     parser = build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert list(sub.choices) == ["node", "respond", "sweep"]
-    assert COMMAND_GROUPS == ("node", "mission")
+    assert list(sub.choices) == ["node", "respond", "sweep", "cost", "study"]
+    assert COMMAND_GROUPS == ("node", "mission", "cost", "study")
 
 
 def test_adding_a_group_is_one_line(monkeypatch):

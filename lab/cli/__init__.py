@@ -4,7 +4,9 @@ Each command group is a module of this package with a ``register(subparsers)`` f
 adds its sub-parsers; every sub-parser sets ``func(args) -> int`` (the exit code). Today:
 
 - :mod:`lab.cli.node` — ``node serve|bench|build-model`` (the vLLM inference node);
-- :mod:`lab.cli.mission` — ``respond`` and ``sweep`` (response times of the constellation).
+- :mod:`lab.cli.mission` — ``respond`` and ``sweep`` (response times of the constellation);
+- :mod:`lab.cli.cost` — ``cost`` (what a million tokens costs in orbit and on the ground);
+- :mod:`lab.cli.study` — ``study`` (a design study from a YAML spec, in process or on Dask).
 
 Adding a group (``cost``, ``study``, ...) is one line: its module name in :data:`COMMAND_GROUPS`.
 
@@ -27,7 +29,7 @@ from lab.cli._args import CommandError
 __all__ = ["COMMAND_GROUPS", "CommandError", "build_parser", "main"]
 
 #: Modules of :mod:`lab.cli` that add command groups, in the order of ``--help``.
-COMMAND_GROUPS = ("node", "mission")
+COMMAND_GROUPS = ("node", "mission", "cost", "study")
 
 #: Exceptions that are the user's to fix: message and exit code 2, no traceback.
 _USER_ERRORS = (ValueError, TypeError, FileNotFoundError, CommandError)

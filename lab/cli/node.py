@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import signal
 import sys
 import time
@@ -57,23 +58,24 @@ def build_model(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Run the server until interrupted (Ctrl-C or SIGTERM); print its URL on stdout."""
+    """Run the server until interrupted (Ctrl-C or SIGTERM).
+
+    On stdout: the server's URL, then the line students run to use it
+    (``export LAB_VLLM_URL=... LAB_VLLM_API_KEY=...``); progress and the log go to stderr.
+    """
     from lab.node.server import InferenceServer
 
     def _term(signum, frame):  # SIGTERM -> leave the `with` block cleanly
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _term)
-    server = InferenceServer(model=args.model, port=args.port,
-                             startup_timeout=args.startup_timeout, keep_log=args.keep_log)
+    server = InferenceServer(model=args.model, port=args.port, host=args.host,
+                             api_key=args.api_key, startup_timeout=args.startup_timeout,
+                             keep_log=args.keep_log)  # refuses a public host without a key
     print("starting vLLM (a cold start takes up to ~80 s) ...", file=sys.stderr, flush=True)
     try:
         with _user_errors(), server:
-            kept = "kept" if args.keep_log else "removed at a clean stop; --keep-log keeps it"
-            print(f"vLLM server ready at {server.url} (OpenAI base URL {server.api_url}, model "
-                  f"{server.model_name!r}, started in {server.start_time_s:.1f} s, log "
-                  f"{server.log_path}, {kept})", file=sys.stderr, flush=True)
-            print(server.url, flush=True)
+            _print_ready(server, args.keep_log)
             while server.is_running:
                 time.sleep(0.5)
             print(f"the server stopped by itself (log kept: {server.log_path}); last log "
@@ -82,6 +84,23 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 0
+
+
+def _print_ready(server, keep_log: bool) -> None:
+    """What the teacher reads (stderr) and what the students set (stdout)."""
+    from lab.node.shared import student_environment
+
+    kept = "kept" if keep_log else "removed at a clean stop; --keep-log keeps it"
+    auth = "requests need the API key" if server.api_key else "no API key (this machine only)"
+    print(f"vLLM server ready at {server.public_url} (OpenAI base URL {server.public_url}/v1, "
+          f"model {server.model_name!r}, {auth}, started in {server.start_time_s:.1f} s, log "
+          f"{server.log_path}, {kept}). Students run, before starting Jupyter:",
+          file=sys.stderr, flush=True)
+    if server.public_url != server.url:
+        print("(bound to every interface: if the name in the URL does not resolve for the "
+              "students, use this machine's IP address instead)", file=sys.stderr, flush=True)
+    print(server.public_url, flush=True)
+    print(student_environment(server.public_url, server.api_key), flush=True)
 
 
 def _print_bench(result, server) -> None:
@@ -134,8 +153,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     node = subparsers.add_parser("node", help="the inference node: a real vLLM server")
     nsub = node.add_subparsers(dest="node_command", required=True, metavar="COMMAND")
 
-    p = nsub.add_parser("serve", help="start the server on 127.0.0.1 and print its URL")
+    p = nsub.add_parser(
+        "serve", help="serve the model (to a class: --host 0.0.0.0 --api-key KEY) and print "
+        "its URL and the environment variables students set")
     _add_server_args(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1, this machine only; 0.0.0.0: "
+                   "every interface, which requires an API key)")
+    p.add_argument("--api-key", default=os.environ.get("VLLM_API_KEY") or None,
+                   help="key every API request must carry (HTTP 401 without it); default: "
+                   "$VLLM_API_KEY, as vLLM. On a shared machine prefer the variable: "
+                   "arguments show in `ps`")
     p.add_argument("--keep-log", action="store_true",
                    help="keep the server's log file after a clean stop")
     p.set_defaults(func=serve)

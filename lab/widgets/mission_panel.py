@@ -321,12 +321,15 @@ class MissionPanel:
         return go.FigureWidget(fig)
 
     def _make_globe_figure(self) -> go.FigureWidget:
-        earth = earth_traces(color="#1f4e79", opacity=0.9, resolution=19)[0]
+        # Earth-fixed: the coastlines need no rotation. Traces: Earth, satellites, stations
+        # (data[1], data[2], filled in by _draw_globe), then coastlines and borders.
+        earth, *coasts = earth_traces(color="#1f4e79", resolution=19, coastlines=True,
+                                      coastline_spacing=1.0)
         sats = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="satellites",
                             marker=dict(size=2.5, color="#ffcc00"))
         stations = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="ground stations",
                                 marker=dict(size=5, color="#ff3333", symbol="diamond"))
-        fig = go.Figure([earth, sats, stations])
+        fig = go.Figure([earth, sats, stations, *coasts])
         fig.update_layout(title="constellation at the start of the day (Earth-fixed)", height=420,
                           width=480, margin=dict(l=0, r=0, t=40, b=0), showlegend=False,
                           scene=dict(aspectmode="data", xaxis_visible=False, yaxis_visible=False,
