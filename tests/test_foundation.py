@@ -82,7 +82,7 @@ def test_check_helpers():
 
 
 def test_hardware_profiles_are_documented_and_consistent():
-    assert {"jetson-agx-orin", "three-body-744", "h100", "tpu-v6e"} <= set(PROFILES)
+    assert {"jetson-agx-orin", "three-body-744", "h100", "h100-pcie", "tpu-v6e"} <= set(PROFILES)
     for name, prof in PROFILES.items():
         assert prof.name == name
         assert prof.source, name
@@ -92,21 +92,96 @@ def test_hardware_profiles_are_documented_and_consistent():
     assert "assum" in PROFILES["three-body-744"].assumptions.lower()
 
 
-def test_power_cap_scales_performance():
+_NUMERIC = ("peak_tops", "dense_tops", "sparse_tops", "memory_bandwidth_gbs", "memory_gb",
+            "idle_power_w", "peak_power_w")
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_every_profile_number_has_a_source_or_an_assumption_note(name):
+    prof = PROFILES[name]
+    for field in _NUMERIC:
+        if field in ("dense_tops", "sparse_tops") and not getattr(prof, field):
+            continue  # nothing published, nothing to source (e.g. TPU sparsity)
+        src = prof.source_of(field)
+        assert src.startswith("https://") or src.startswith("assumption"), (name, field, src)
+    assert prof.formats, name  # every shipped profile gives per-format peaks
+
+
+def test_dense_and_sparse_peaks_per_number_format():
+    h100, orin = get_profile("h100"), get_profile("jetson-agx-orin")
+    # NVIDIA: 2:4 structured sparsity doubles every tensor-core format ("specs 1/2 lower without")
+    for prof in (h100, get_profile("h100-pcie"), orin):
+        for fmt, sparse in prof.sparse_tops:
+            assert sparse == pytest.approx(2 * prof.dense_peak_tops(fmt), rel=1e-3), (prof, fmt)
+    assert h100.dense_peak_tops("bf16") == pytest.approx(989.4)
+    assert h100.sparse_peak_tops("bf16") == pytest.approx(1978.9)
+    assert h100.dense_peak_tops("int8") == pytest.approx(1978.9)  # = fp8 dense
+    assert h100.dense_peak_tops("fp8") == pytest.approx(h100.dense_peak_tops("int8"))
+    # Jetson AGX Orin: 275 = 170 (GPU) + 105 (DLAs) int8 sparse; an LLM's bf16 is far lower
+    assert orin.peak_tops == pytest.approx(170 + 105) and "sparse" in orin.precision
+    assert orin.sparse_peak_tops("int8") == pytest.approx(170.0)
+    assert orin.dense_peak_tops("bf16") == pytest.approx(170.0 / 4)
+    assert orin.peak_tops / orin.dense_peak_tops("bf16") > 6  # issue 15: "overstated ~6x"
+    tpu = get_profile("tpu-v6e")
+    assert (tpu.dense_peak_tops("bf16"), tpu.dense_peak_tops("int8")) == (918.0, 1836.0)
+    # a format without a figure runs in the next wider one it has
+    assert h100.compute_format("int4") == "int8" and tpu.compute_format("fp8") == "bf16"
+    assert orin.compute_format("bf16") == "bf16"
+    with pytest.raises(ValueError, match=r"three-body-744 has no peak for 'fp32'"):
+        get_profile("three-body-744").dense_peak_tops("fp32")
+    with pytest.raises(ValueError, match=r"tpu-v6e publishes no sparse peak for 'int8'"):
+        tpu.sparse_peak_tops("int8")
+    with pytest.raises(ValueError, match=r"number_format must be one of .* \(got 'int3'\)"):
+        h100.dense_peak_tops("int3")
+    assert [row["format"] for row in h100.peak_table()][:2] == ["bf16", "fp16"]
+
+
+def test_power_cap_scales_compute_and_keeps_bandwidth():
+    """Regression (issue 11/15): the cap scaled memory bandwidth with power, so a memory-bound
+    decode slowed in proportion ("60 W -> 137 s"); memory clocks are not what DVFS throttles."""
     h100 = get_profile("h100")
     capped = h100.with_power_cap(385.0)  # half the dynamic range
     assert capped.peak_tops == pytest.approx(h100.peak_tops / 2)
-    assert capped.memory_bandwidth_gbs == pytest.approx(h100.memory_bandwidth_gbs / 2)
+    for fmt in h100.formats:
+        assert capped.dense_peak_tops(fmt) == pytest.approx(h100.dense_peak_tops(fmt) / 2)
+    assert capped.sparse_peak_tops("int8") == pytest.approx(h100.sparse_peak_tops("int8") / 2)
+    assert capped.memory_bandwidth_gbs == h100.memory_bandwidth_gbs
+    assert "memory bandwidth kept" in capped.assumptions
+    assert "power-capped at 385 W" in capped.source_of("dense_tops")
     assert h100.power(0.5) == pytest.approx(385.0)
     assert h100.with_power_cap(1000.0) is h100
-    with pytest.raises(ValueError, match="cap_w must be > 70"):
-        h100.with_power_cap(50.0)
+    assert hash(capped) != hash(h100) and capped == h100.with_power_cap(385.0)
+
+
+@pytest.mark.parametrize("cap, match", [
+    (50.0, r"cap_w must be > 70 W \(got 50 W\)"),
+    (70.0, r"cap_w must be > 70 W \(got 70 W\)"),
+    (-5.0, r"cap_w must be > 70 W \(got -5 W\)"),
+])
+def test_power_cap_below_idle_is_an_error(cap, match):
+    with pytest.raises(ValueError, match=match):
+        get_profile("h100").with_power_cap(cap)
+
+
+def test_bad_hardware_profiles():
     with pytest.raises(ValueError, match="utilization must be in"):
-        h100.power(1.5)
+        get_profile("h100").power(1.5)
     with pytest.raises(ValueError, match="profile must be one of"):
         get_profile("b200")
     with pytest.raises(ValueError, match="peak_power_w must be ≥ 10"):
         HardwareProfile("x", 1, 1, 1, idle_power_w=10, peak_power_w=5)
+    with pytest.raises(ValueError, match=r"dense_tops number format must be one of .*'int9'"):
+        HardwareProfile("x", 1, 1, 1, 1, 2, dense_tops={"int9": 1.0})
+    with pytest.raises(ValueError, match=r"dense_tops\['bf16'\] must be > 0"):
+        HardwareProfile("x", 1, 1, 1, 1, 2, dense_tops={"bf16": -1.0})
+    with pytest.raises(ValueError, match=r"sparse_tops has formats without a dense figure"):
+        HardwareProfile("x", 1, 1, 1, 1, 2, dense_tops={"bf16": 1.0}, sparse_tops={"int8": 2})
+    with pytest.raises(ValueError, match=r"sources names unknown fields \['tops'\]"):
+        HardwareProfile("x", 1, 1, 1, 1, 2, sources={"tops": "x"})
+    with pytest.raises(ValueError, match="field must be one of"):
+        get_profile("h100").source_of("colour")
+    generic = HardwareProfile("x", 5.0, 1, 1, 1, 2)  # one peak for every format
+    assert generic.dense_peak_tops("int4") == generic.dense_peak_tops("fp32") == 5.0
 
 
 def test_one_memory_guard_for_the_whole_lab(monkeypatch):

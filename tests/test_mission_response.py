@@ -292,7 +292,8 @@ def test_battery_endurance_uses_the_eclipse_cap():
     assert (since[on_batt] <= at_cap).all()
     assert (since[on_batt] > full + 120).sum() > 100  # served on battery past the old endurance
     capped = r.breakdown.inference[on_batt]
-    assert (capped > r.breakdown.inference[~on_batt].min()).all()  # slower at the cap
+    # the cap slows compute, not the memory-bound decode (lab.hardware keeps the bandwidth)
+    assert (capped >= r.breakdown.inference[~on_batt].min() * (1 - 1e-12)).all()
 
 
 def test_battery_endurance_without_caps_is_at_peak_power():

@@ -7,14 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from lab._validate import MemoryLimitError
 from lab.node.model import (
     COMPLETE_MARKER,
+    MODEL_SIZES,
+    QWEN3_0_6B_CONFIG,
+    build_model,
     build_tiny_model,
     default_model_dir,
     is_complete,
     model_info,
     validate_model_dir,
 )
+from lab.node.roofline import QWEN3, QWEN3_CONFIGS, ModelSpec
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +33,8 @@ def test_default_dir_is_relative_to_repo_and_overridable(monkeypatch, tmp_path):
     assert default_model_dir() == repo / "models" / "tiny-qwen3"
     monkeypatch.setenv("ORBITAL_LAB_MODEL_DIR", str(tmp_path / "x"))
     assert default_model_dir() == (tmp_path / "x").resolve()
+    # the environment variable moves only the embedded model
+    assert default_model_dir("qwen3-0.6b") == repo / "models" / "qwen3-0.6b-random"
 
 
 def test_files_and_architecture(built):
@@ -104,3 +111,37 @@ def test_validate_model_dir_errors(tmp_path, built):
     with pytest.raises(TypeError):
         validate_model_dir(42)
     assert validate_model_dir(built) == built
+
+
+def test_real_size_architecture_is_the_published_qwen3_0_6b():
+    """The generated real-size checkpoint has Qwen3-0.6B's published config (596 M params)."""
+    cfg = QWEN3_0_6B_CONFIG
+    published = QWEN3_CONFIGS["Qwen3-0.6B"]
+    for key in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                "num_key_value_heads", "head_dim", "vocab_size", "tie_word_embeddings"):
+        assert cfg[key] == published[key], key
+    spec = ModelSpec.from_config("x", {**cfg, "model_type": "qwen3"})
+    assert spec.params == QWEN3["Qwen3-0.6B"].params == 596_049_920
+    assert spec.params * 2 == pytest.approx(1.19e9, rel=0.01)  # bf16: ~1.2 GB
+    assert MODEL_SIZES["qwen3-0.6b"]["dtype"] == "bfloat16"
+
+
+def test_build_model_checks_size_memory_and_marker(tmp_path, monkeypatch, built):
+    with pytest.raises(ValueError, match=r"size must be one of 'tiny', 'qwen3-0.6b' \(got '8b'\)"):
+        build_model("8b", tmp_path / "x")
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        build_model("tiny", tmp_path / "x", dtype="int8")
+    # the 1.2 GB build is refused before anything is written when the memory budget is small
+    with pytest.raises(MemoryLimitError, match="building the qwen3-0.6b model would need about"):
+        build_model("qwen3-0.6b", tmp_path / "big", max_memory_gb=0.5)
+    assert not (tmp_path / "big").exists()
+    # a complete tiny build is not a complete qwen3-0.6b build
+    assert is_complete(built, size="tiny") and not is_complete(built, size="qwen3-0.6b")
+    assert build_tiny_model(built) == built
+
+
+def test_model_info_counts_and_formats(built):
+    info = model_info(built)
+    assert info["format"] == "fp32" and info["bytes_per_param"] == 4
+    assert info["params"] == ModelSpec.from_config("t", json.loads(
+        (built / "config.json").read_text())).params

@@ -173,7 +173,8 @@ def test_loads_error_names_loads_and_every_accepted_form(bad, error):
     "bus must be a number": neither named the parameter the caller passed."""
     with pytest.raises(error, match=r"^loads must be a Loads, a ComputeLoad, a hardware profile "
                                     r"name \(one of 'jetson-agx-orin', 'three-body-744', 'h100', "
-                                    r"'tpu-v6e'\), a bus power in W or a \(bus, compute\) pair"):
+                                    r"'h100-pcie', 'tpu-v6e'\), a bus power in W or a \(bus, "
+                                    r"compute\) pair"):
         as_loads(bad)
 
 

@@ -25,6 +25,8 @@ from lab.cli._args import (
 
 __all__ = ["bench", "build_model", "register", "serve"]
 
+_SIZES = {"tiny": "tiny", "0.6b": "qwen3-0.6b"}  # --size -> lab.node.model.MODEL_SIZES key
+
 
 @contextlib.contextmanager
 def _user_errors() -> Iterator[None]:
@@ -38,12 +40,20 @@ def _user_errors() -> Iterator[None]:
 
 
 def build_model(args: argparse.Namespace) -> int:
-    """Generate the embedded tiny Qwen3 model."""
-    from lab.node.model import build_tiny_model
+    """Generate a Qwen3-architecture checkpoint: the embedded tiny one or the real-size 0.6B."""
+    from lab._validate import MemoryLimitError
+    from lab.node.model import build_model as build
 
+    size = _SIZES[args.size]
+    if size != "tiny":
+        print(f"building {size} (~1.2 GB, ~15-60 s) ...", file=sys.stderr, flush=True)
     t = time.perf_counter()
-    path = build_tiny_model(args.path, force=args.force)
-    print(f"embedded model ready in {path} ({time.perf_counter() - t:.1f} s)")
+    try:
+        path = build(size, args.path, force=args.force)
+    except (MemoryLimitError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    label = "embedded" if size == "tiny" else size
+    print(f"{label} model ready in {path} ({time.perf_counter() - t:.1f} s)")
     return 0
 
 
@@ -171,9 +181,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=bench)
 
-    p = nsub.add_parser("build-model", help="generate the embedded tiny Qwen3 model")
+    p = nsub.add_parser("build-model", help="generate a Qwen3-architecture model: the embedded "
+                        "tiny one, or --size 0.6b (real Qwen3-0.6B architecture, random weights)")
+    p.add_argument("--size", choices=sorted(_SIZES), default="tiny",
+                   help="tiny (default, ~2 MB) or 0.6b (596 M parameters, bf16, 1.2 GB)")
     p.add_argument("--path", default=None,
                    help="target directory (default: $ORBITAL_LAB_MODEL_DIR or "
-                   "<repo>/models/tiny-qwen3)")
+                   "<repo>/models/tiny-qwen3; <repo>/models/qwen3-0.6b-random for 0.6b)")
     p.add_argument("--force", action="store_true", help="rebuild even if complete")
     p.set_defaults(func=build_model)

@@ -1,6 +1,7 @@
 """The inference node: a real vLLM server, its measurement, a roofline model and a link emulator.
 
-- :func:`build_tiny_model` — the embedded tiny Qwen3 model, generated locally and deterministically.
+- :func:`build_model` — Qwen3-architecture checkpoints generated locally and deterministically:
+  the embedded tiny model (:func:`build_tiny_model`) and a real-size Qwen3-0.6B architecture.
 - :class:`InferenceServer` — vLLM's OpenAI-compatible server as a subprocess (or a remote one);
   its process group dies with the Python process that owns it (see :mod:`lab.node._process`).
   :meth:`InferenceServer.from_env` finds a class's shared server (``LAB_VLLM_URL``,
@@ -8,12 +9,25 @@
   (:func:`server_unavailable_reason`).
 - :func:`measure` — streaming client measuring TTFT, TPOT, ITL, E2EL like ``vllm bench serve``;
   a stream cut short is a failed request, never a short answer.
-- :func:`predict_latency` — roofline estimate on a :class:`~lab.hardware.HardwareProfile`.
+- :func:`predict_latency` — roofline estimate on a :class:`~lab.hardware.HardwareProfile`
+  (dense peak of the model's number format, KV cache, :class:`Efficiency`); :mod:`.calibration`
+  measures how far a real server lands from it (:func:`calibrate`, :func:`recorded_calibration`).
 - :class:`LinkEmulator` — a local proxy adding a space link's delay and bandwidth to real requests.
 """
 
 from __future__ import annotations
 
+from lab.node.calibration import (
+    Calibration,
+    calibrate,
+    calibration_prompts,
+    calibration_record,
+    cpu_microbenchmark,
+    local_cpu_profile,
+    predict_recorded,
+    recorded_calibration,
+    recorded_efficiency,
+)
 from lab.node.emulator import LinkEmulator
 from lab.node.measure import (
     DEFAULT_PROMPTS,
@@ -24,6 +38,7 @@ from lab.node.measure import (
     parse_prometheus,
 )
 from lab.node.model import (
+    build_model,
     build_tiny_model,
     default_model_dir,
     model_info,
@@ -31,13 +46,14 @@ from lab.node.model import (
     validate_model_dir,
 )
 from lab.node.roofline import (
+    ON_ORBIT_EFFICIENCY,
     QWEN3,
-    Calibration,
+    ROOFLINE,
+    VLLM_GPU_EFFICIENCY,
+    Efficiency,
     LatencyPrediction,
     ModelSpec,
-    calibrate,
     latency_table,
-    local_cpu_profile,
     predict_latency,
 )
 from lab.node.server import (
@@ -52,8 +68,12 @@ from lab.node.shared import server_unavailable_reason
 
 __all__ = [
     "DEFAULT_PROMPTS",
+    "ON_ORBIT_EFFICIENCY",
     "QWEN3",
+    "ROOFLINE",
+    "VLLM_GPU_EFFICIENCY",
     "Calibration",
+    "Efficiency",
     "InferenceServer",
     "LatencyPrediction",
     "LinkEmulator",
@@ -65,8 +85,12 @@ __all__ = [
     "StopReport",
     "StreamError",
     "VLLMNotInstalledError",
+    "build_model",
     "build_tiny_model",
+    "cpu_microbenchmark",
     "calibrate",
+    "calibration_prompts",
+    "calibration_record",
     "default_model_dir",
     "find_free_port",
     "latency_table",
@@ -75,6 +99,9 @@ __all__ = [
     "model_info",
     "parse_prometheus",
     "predict_latency",
+    "predict_recorded",
+    "recorded_calibration",
+    "recorded_efficiency",
     "resolve_model",
     "server_unavailable_reason",
     "validate_model_dir",

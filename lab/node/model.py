@@ -1,11 +1,21 @@
-"""The embedded default model: a tiny Qwen3-architecture checkpoint generated locally.
+"""Checkpoints generated locally: the embedded tiny model and a real-size Qwen3-0.6B architecture.
 
-No model hub is reachable from the lab, so :func:`build_tiny_model` makes one in a few seconds: a
-byte-level BPE tokenizer trained on a short built-in text, a Qwen3 configuration (hidden 128,
-2 layers, 2 query heads, 1 KV head, head_dim 64) and fixed-seed random weights saved as
-safetensors. It answers gibberish, but every token goes through the real vLLM engine, so its
-latencies are real measurements of the serving stack. ``model=`` everywhere also accepts the
-directory of a real checkpoint (e.g. a downloaded Qwen3-0.6B).
+No model hub is reachable from the lab, so :func:`build_model` makes a Qwen3-architecture
+checkpoint from a byte-level BPE tokenizer trained on a short built-in text and fixed-seed
+random weights saved as safetensors (:data:`MODEL_SIZES`):
+
+- ``"tiny"`` (:func:`build_tiny_model`, the embedded default): hidden 128, 2 layers, 2 query
+  heads, 1 KV head, head_dim 64, float32, ~0.5 M parameters, built in seconds. It measures the
+  serving stack's fixed per-step overheads.
+- ``"qwen3-0.6b"``: the published Qwen3-0.6B configuration (hidden 1024, 28 layers, 16 heads,
+  8 KV heads, head_dim 128, vocab 151,936, tied embeddings; 596 M parameters), bf16, 1.2 GB.
+  Its decode reads 1.2 GB per token: the memory-bound regime of the on-orbit 8B model. Not
+  built by the tests or ``make lab``; ``benchmarks/bench_node_calibration.py`` builds it on
+  demand (to ``models/``, git-ignored). The tiny tokenizer's ids are a subset of its vocabulary.
+
+Both answer gibberish, but every token goes through the real vLLM engine, so their latencies are
+real measurements of the serving stack. ``model=`` everywhere also accepts the directory of a
+real checkpoint (e.g. a downloaded Qwen3-0.6B).
 """
 
 from __future__ import annotations
@@ -21,7 +31,10 @@ import numpy as np
 
 __all__ = [
     "MODEL_DIR_ENV",
+    "MODEL_SIZES",
+    "QWEN3_0_6B_CONFIG",
     "TINY_MODEL_CONFIG",
+    "build_model",
     "build_tiny_model",
     "default_model_dir",
     "is_complete",
@@ -56,6 +69,28 @@ TINY_MODEL_CONFIG: dict = {
     "hidden_act": "silu",
 }
 VOCAB_SIZE = 512
+
+#: The published Qwen3-0.6B architecture (Hugging Face Qwen/Qwen3-0.6B config.json).
+QWEN3_0_6B_CONFIG: dict = {
+    "hidden_size": 1024,
+    "intermediate_size": 3072,
+    "num_hidden_layers": 28,
+    "num_attention_heads": 16,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "max_position_embeddings": 40960,
+    "rope_theta": 1_000_000.0,
+    "rms_norm_eps": 1e-6,
+    "tie_word_embeddings": True,
+    "hidden_act": "silu",
+    "vocab_size": 151936,
+}
+
+#: Sizes :func:`build_model` generates: architecture, weight dtype and default directory name.
+MODEL_SIZES: dict[str, dict] = {
+    "tiny": {"config": TINY_MODEL_CONFIG, "dtype": "float32", "dir": "tiny-qwen3"},
+    "qwen3-0.6b": {"config": QWEN3_0_6B_CONFIG, "dtype": "bfloat16", "dir": "qwen3-0.6b-random"},
+}
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 # A Qwen-style ChatML template (system/user/assistant turns, generation prompt).
@@ -92,12 +127,16 @@ def _repo_root() -> Path:
     return Path(__file__).resolve().parent.parent.parent
 
 
-def default_model_dir() -> Path:
-    """Where the embedded model lives: ``$ORBITAL_LAB_MODEL_DIR`` or ``<repo>/models/tiny-qwen3``."""
+def default_model_dir(size: str = "tiny") -> Path:
+    """Where a generated model lives: ``<repo>/models/<name>`` (``tiny-qwen3``,
+    ``qwen3-0.6b-random``); the embedded tiny one can be moved with ``$ORBITAL_LAB_MODEL_DIR``."""
+    from lab._validate import check_choice
+
+    check_choice(size, MODEL_SIZES, "size")
     env = os.environ.get(MODEL_DIR_ENV)
-    if env:
+    if env and size == "tiny":
         return Path(env).expanduser().resolve()
-    return _repo_root() / "models" / "tiny-qwen3"
+    return _repo_root() / "models" / MODEL_SIZES[size]["dir"]
 
 
 def _weight_files(path: Path) -> list[Path]:
@@ -130,8 +169,9 @@ def validate_model_dir(path: str | os.PathLike) -> Path:
     return p.resolve()
 
 
-def is_complete(path: str | os.PathLike) -> bool:
-    """True if ``path`` holds a complete build of the embedded model (marker and all files)."""
+def is_complete(path: str | os.PathLike, size: str | None = None) -> bool:
+    """True if ``path`` holds a complete build (marker and all files) of :func:`build_model`,
+    of ``size`` when given."""
     p = Path(path)
     marker = p / COMPLETE_MARKER
     if not marker.is_file():
@@ -142,9 +182,11 @@ def is_complete(path: str | os.PathLike) -> bool:
         return False
     if info.get("version") != _BUILD_VERSION:
         return False
-    for name, size in info.get("files", {}).items():
+    if size is not None and info.get("size", "tiny") != size:
+        return False
+    for name, nbytes in info.get("files", {}).items():
         f = p / name
-        if not f.is_file() or f.stat().st_size != size:
+        if not f.is_file() or f.stat().st_size != nbytes:
             return False
     return (p / BUILDING_MARKER).exists() is False
 
@@ -157,38 +199,34 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
 
 
 def model_info(path: str | os.PathLike) -> dict:
-    """Architecture facts from ``config.json``: parameter count estimate, layers, KV geometry.
+    """Architecture facts from ``config.json``: parameter count, layers, KV geometry, dtype.
 
-    Returns a dict with ``params`` (approximate number of parameters of a Llama/Qwen-style
-    decoder), ``layers``, ``kv_heads``, ``head_dim``, ``hidden_size``, ``vocab_size``,
-    ``bytes_per_param`` (from ``torch_dtype``/``dtype``) and ``kv_bytes_per_token``.
+    Returns a dict with ``params`` (exact for Qwen3, :func:`lab.node.roofline.decoder_params`),
+    ``layers``, ``kv_heads``, ``head_dim``, ``hidden_size``, ``vocab_size``, ``dtype``,
+    ``format`` (the number format: fp32, bf16, fp16, int8), ``bytes_per_param`` and
+    ``kv_bytes_per_token``.
     """
+    from lab.node.roofline import ModelSpec
+
     p = validate_model_dir(path)
     cfg = json.loads((p / "config.json").read_text())
     cfg = cfg.get("text_config", cfg)
-    h = int(cfg["hidden_size"])
-    layers = int(cfg["num_hidden_layers"])
-    heads = int(cfg["num_attention_heads"])
-    kv = int(cfg.get("num_key_value_heads", heads))
-    hd = int(cfg.get("head_dim") or h // heads)
-    inter = int(cfg.get("intermediate_size", 4 * h))
-    vocab = int(cfg["vocab_size"])
-    tied = bool(cfg.get("tie_word_embeddings", False))
-    qk_norm = 2 * hd if cfg.get("model_type") == "qwen3" else 0
-    per_layer = h * hd * (heads + 2 * kv) + heads * hd * h + 3 * h * inter + 2 * h + qk_norm
-    params = layers * per_layer + vocab * h * (1 if tied else 2) + h
+    spec = ModelSpec.from_config(p.name, cfg)
     dtype = str(cfg.get("torch_dtype") or cfg.get("dtype") or "float32")
-    bpp = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}.get(dtype, 2)
+    fmt = {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "int8": "int8"}.get(
+        dtype, "bf16")
+    bpp = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}[fmt]
     return {
-        "params": params,
-        "layers": layers,
-        "kv_heads": kv,
-        "head_dim": hd,
-        "hidden_size": h,
-        "vocab_size": vocab,
+        "params": int(spec.params),
+        "layers": spec.layers,
+        "kv_heads": spec.kv_heads,
+        "head_dim": spec.head_dim,
+        "hidden_size": spec.hidden_size,
+        "vocab_size": spec.vocab_size,
         "dtype": dtype,
+        "format": fmt,
         "bytes_per_param": bpp,
-        "kv_bytes_per_token": 2 * layers * kv * hd * bpp,
+        "kv_bytes_per_token": int(spec.kv_bytes_per_token(bpp)),
     }
 
 
@@ -237,83 +275,148 @@ def _train_tokenizer():
 
 
 def _deterministic_weights(model, seed: int) -> None:
-    """Overwrite every parameter with values from a NumPy generator (independent of torch's RNG)."""
+    """Overwrite every parameter with values from a NumPy generator (independent of torch's RNG).
+
+    Parameters are filled in name order; a large one row block by row block (the generator's
+    stream is the same as in one draw, and the float64 draw stays small)."""
     import torch
 
     rng = np.random.default_rng(seed)
     with torch.no_grad():
         for name, param in sorted(model.named_parameters(), key=lambda kv: kv[0]):
+            shape = tuple(param.shape)
             if name.endswith("norm.weight"):
-                values = np.ones(tuple(param.shape), dtype=np.float32)
-            else:
-                values = rng.normal(0.0, 0.02, size=tuple(param.shape)).astype(np.float32)
-            param.copy_(torch.from_numpy(values).to(param.dtype))
+                param.copy_(torch.ones(shape, dtype=param.dtype))
+                continue
+            rows = max(1, _DRAW_BLOCK // max(1, int(np.prod(shape[1:], dtype=np.int64))))
+            for r0 in range(0, shape[0], rows):
+                block = rng.normal(0.0, 0.02, size=(min(rows, shape[0] - r0), *shape[1:]))
+                param[r0:r0 + block.shape[0]].copy_(
+                    torch.from_numpy(block.astype(np.float32)).to(param.dtype))
 
 
-def build_tiny_model(
-    path: str | os.PathLike | None = None, *, force: bool = False, dtype: str = "float32"
-) -> Path:
-    """Generate the embedded tiny Qwen3 model in ``path`` (default :func:`default_model_dir`).
+_DRAW_BLOCK = 1 << 24  # values per random draw (128 MB of float64)
 
-    Deterministic (fixed seeds) and idempotent: a complete build is reused, a partial one
-    (interrupted build) is removed and rebuilt; ``force=True`` always rebuilds. Refuses to
-    overwrite a non-empty directory it did not create. ``dtype`` is ``"float32"`` or ``"bfloat16"``.
-    Returns the model directory. Takes a few seconds (needs torch, transformers, tokenizers).
-    """
+
+def _check_size(size: str, dtype: str | None) -> str:
     from lab._validate import check_choice
 
+    check_choice(size, MODEL_SIZES, "size")
+    dtype = dtype or MODEL_SIZES[size]["dtype"]
     check_choice(dtype, ("float32", "bfloat16"), "dtype")
-    p = Path(path).expanduser().resolve() if path is not None else default_model_dir()
+    return dtype
+
+
+def _build_bytes(size: str, dtype: str) -> float:
+    """Peak memory estimate of a build: the model in ``dtype`` plus a float32 staging copy
+    while saving, plus one random draw block."""
+    from lab.node.roofline import ModelSpec
+
+    cfg = dict(MODEL_SIZES[size]["config"])
+    cfg.setdefault("vocab_size", VOCAB_SIZE)
+    params = ModelSpec.from_config(size, {**cfg, "model_type": "qwen3"}).params
+    return params * ({"float32": 4, "bfloat16": 2}[dtype] + 2) + 8 * _DRAW_BLOCK
+
+
+def build_model(
+    size: str = "tiny", path: str | os.PathLike | None = None, *, force: bool = False,
+    dtype: str | None = None, max_memory_gb: float | None = None,
+) -> Path:
+    """Generate a Qwen3-architecture checkpoint of ``size`` (:data:`MODEL_SIZES`) in ``path``.
+
+    ``path`` defaults to :func:`default_model_dir` of the size; ``dtype`` to the size's
+    (float32 tiny, bfloat16 qwen3-0.6b). Deterministic (fixed seeds) and idempotent: a complete
+    build of the same size is reused, a partial one (interrupted build) is removed and rebuilt;
+    ``force=True`` always rebuilds. Refuses to overwrite a non-empty directory it did not create,
+    and to start a build whose memory estimate is above the lab's limit (``max_memory_gb``,
+    ``$LAB_MAX_MEMORY_GB``; the 0.6B build needs ~2.5 GB). Returns the model directory. Needs
+    torch, transformers, tokenizers; the tiny model takes seconds, qwen3-0.6b ~15 s and 1.2 GB.
+    """
+    from lab._validate import check_memory
+
+    dtype = _check_size(size, dtype)
+    p = Path(path).expanduser().resolve() if path is not None else default_model_dir(size)
     with _lock(p):
-        if is_complete(p) and not force:
+        if is_complete(p, size=size) and not force:
             return p
-        if p.exists():
-            if not p.is_dir():
-                raise ValueError(f"model path {str(p)!r} exists and is not a directory")
-            ours = (p / BUILDING_MARKER).exists() or (p / COMPLETE_MARKER).exists()
-            if any(p.iterdir()) and not ours:
-                raise ValueError(
-                    f"model path {str(p)!r} is a non-empty directory not created by "
-                    f"build_tiny_model; refusing to overwrite it"
-                )
-            shutil.rmtree(p)
+        check_memory(_build_bytes(size, dtype), f"building the {size} model", max_memory_gb)
+        _clear_target(p)
         p.mkdir(parents=True)
         (p / BUILDING_MARKER).write_text("partial build in progress\n")
-        _build_into(p, dtype)
+        _build_into(p, size, dtype)
         files = {
             f.name: f.stat().st_size
             for f in sorted(p.iterdir())
             if f.is_file() and not f.name.startswith(".orbital-lab")
         }
-        digest = hashlib.sha256()
-        for name in sorted(files):
-            digest.update(name.encode())
-            digest.update((p / name).read_bytes())
         info = {"version": _BUILD_VERSION, "seed": SEED, "dtype": dtype, "files": files,
-                "sha256": digest.hexdigest()}
+                "sha256": _digest(p, files)}
+        if size != "tiny":
+            info["size"] = size
         (p / BUILDING_MARKER).unlink()
         (p / COMPLETE_MARKER).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     return p
 
 
-def _build_into(p: Path, dtype: str) -> None:
+def build_tiny_model(
+    path: str | os.PathLike | None = None, *, force: bool = False, dtype: str = "float32"
+) -> Path:
+    """Generate the embedded tiny Qwen3 model in ``path`` (default :func:`default_model_dir`):
+    ``build_model("tiny", path, force=force, dtype=dtype)``."""
+    return build_model("tiny", path, force=force, dtype=dtype)
+
+
+def _clear_target(p: Path) -> None:
+    """Remove a previous build in ``p``; refuse a file or a foreign non-empty directory."""
+    if not p.exists():
+        return
+    if not p.is_dir():
+        raise ValueError(f"model path {str(p)!r} exists and is not a directory")
+    ours = (p / BUILDING_MARKER).exists() or (p / COMPLETE_MARKER).exists()
+    if any(p.iterdir()) and not ours:
+        raise ValueError(
+            f"model path {str(p)!r} is a non-empty directory not created by "
+            f"build_model; refusing to overwrite it"
+        )
+    shutil.rmtree(p)
+
+
+def _digest(p: Path, files: dict[str, int]) -> str:
+    """SHA-256 over the file names and contents (read in 16 MB chunks)."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode())
+        with open(p / name, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 24), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _build_into(p: Path, size: str, dtype: str) -> None:
     import torch
     from transformers import GenerationConfig, Qwen3Config, Qwen3ForCausalLM
 
     tokenizer = _train_tokenizer()
     tokenizer.save_pretrained(p)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    arch = dict(MODEL_SIZES[size]["config"])
+    arch.setdefault("vocab_size", len(tokenizer))  # the real-size vocab keeps its 151,936 rows
     config = Qwen3Config(
-        vocab_size=len(tokenizer),
         bos_token_id=ids["<|endoftext|>"],
         eos_token_id=ids["<|im_end|>"],
         pad_token_id=ids["<|endoftext|>"],
-        **TINY_MODEL_CONFIG,
+        **arch,
     )
-    torch.manual_seed(SEED)
-    model = Qwen3ForCausalLM(config)
-    _deterministic_weights(model, SEED)
     torch_dtype = torch.float32 if dtype == "float32" else torch.bfloat16
+    torch.manual_seed(SEED)
+    previous = torch.get_default_dtype()
+    # the tiny model is made in float32 (as always); a large one directly in its dtype
+    torch.set_default_dtype(torch.float32 if size == "tiny" else torch_dtype)
+    try:
+        model = Qwen3ForCausalLM(config)
+    finally:
+        torch.set_default_dtype(previous)
+    _deterministic_weights(model, SEED)
     model = model.to(torch_dtype)
     model.save_pretrained(p, safe_serialization=True)
     gen = GenerationConfig(

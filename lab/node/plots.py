@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from lab.hardware import HardwareProfile, get_profile
 from lab.node.measure import MeasureResult
 
-__all__ = ["latency_figure", "token_timeline_figure", "roofline_figure", "link_figure"]
+__all__ = ["calibration_figure", "latency_figure", "link_figure", "roofline_figure",
+           "token_timeline_figure"]
 
 _DEFAULT_PROFILES = ("jetson-agx-orin", "three-body-744", "h100", "tpu-v6e")
 
@@ -47,27 +48,49 @@ def roofline_figure(
     bytes_per_param: float = 2.0,
     batches: tuple[int, ...] = (1, 8, 64),
     prompt_tokens: int = 512,
+    number_format: str | None = None,
 ) -> go.Figure:
     """Log-log roofline: attainable TOPS vs arithmetic intensity, with LLM operating points.
 
+    Every accelerator's roof is its **dense** peak of one number format (``number_format``,
+    default from ``bytes_per_param``: bf16 for 2 bytes, int8 for 1), so the ridge points compare.
     Decode at batch B has intensity ``2·B / b`` operations per weight byte; prefill of a
     ``prompt_tokens`` prompt ``2·prompt_tokens / b``.
     """
+    from lab.node.roofline import BYTES_TO_FORMAT, attainable_ops
+
+    fmt = number_format or BYTES_TO_FORMAT.get(float(bytes_per_param), "bf16")
     intensity = np.logspace(-1, 4, 200)
     fig = go.Figure()
     for prof in profiles:
         p = get_profile(prof)
-        peak = p.peak_tops * 1e12
-        roof = np.minimum(peak, p.memory_bandwidth_gbs * 1e9 * intensity) / 1e12
-        fig.add_trace(go.Scatter(x=intensity, y=roof, name=p.name, mode="lines"))
+        roof = attainable_ops(p, intensity, fmt) / 1e12
+        fig.add_trace(go.Scatter(x=intensity, y=roof, mode="lines",
+                                 name=f"{p.name} ({p.compute_format(fmt)} dense)"))
     points = {f"decode, batch {b}": 2.0 * b / bytes_per_param for b in batches}
     points[f"prefill, {prompt_tokens} tokens"] = 2.0 * prompt_tokens / bytes_per_param
     for label, x in points.items():
         fig.add_vline(x=x, line_dash="dot", line_color="grey", annotation_text=label,
                       annotation_textangle=-90, annotation_position="bottom right")
-    fig.update_layout(title=f"Roofline ({bytes_per_param:g} bytes per weight)",
+    fig.update_layout(title=f"Roofline: dense {fmt} peaks, {bytes_per_param:g} bytes per weight",
                       xaxis={"type": "log", "title": "arithmetic intensity (operations / byte)"},
                       yaxis={"type": "log", "title": "attainable TOPS"}, height=450)
+    return fig
+
+
+def calibration_figure(record: dict) -> go.Figure:
+    """Measured (vLLM) against predicted (roofline) TTFT and TPOT of a recorded calibration
+    (:func:`lab.node.calibration.recorded_calibration`), in ms, with the efficiency."""
+    m, p, e = record["measured"], record["predicted"], record["efficiency"]
+    names = [f"TTFT ({p['prefill_bound']}-bound)", f"TPOT ({p['decode_bound']}-bound)"]
+    fig = go.Figure([
+        go.Bar(name="measured (vLLM, best request)", x=names, y=[m["ttft_s"] * 1e3, m["tpot_s"] * 1e3]),
+        go.Bar(name="roofline", x=names, y=[p["ttft_s"] * 1e3, p["tpot_s"] * 1e3],
+               text=[f"efficiency {e['prefill']:.2f}", f"efficiency {e['decode']:.2f}"],
+               textposition="outside"),
+    ])
+    fig.update_layout(barmode="group", yaxis_title="ms", height=380,
+                      title=f"{record['model']['name']} on this CPU: vLLM vs the roofline")
     return fig
 
 

@@ -1,45 +1,69 @@
-"""Roofline latency model of LLM inference, and its calibration against this machine.
+"""Roofline latency model of LLM inference, with a KV-cache term and calibrated efficiencies.
 
 A decoder with P parameters stored in b bytes each does about 2·P operations per token and must
-read all P·b bytes of weights once per forward pass. With peak compute F (operations/s) and memory
-bandwidth B (bytes/s):
+read all P·b bytes of weights once per forward pass. With the **dense** peak F of the model's
+number format (:meth:`lab.hardware.HardwareProfile.dense_peak_tops`, operations/s) and memory
+bandwidth B (bytes/s), each derated by an achieved fraction (:class:`Efficiency`: η_F, η_B):
 
-- prefill (produces the first token, TTFT): ``max(2·P·prompt·batch / F, P·b / B)`` — compute-bound
-  for any real prompt;
-- decode, per output token (TPOT): ``max(2·P·batch / F, (P·b + KV bytes) / B)`` — bandwidth-bound
-  unless the batch is large; the KV bytes are those of the cache read at that step
-  (``batch · context · kv_bytes_per_token``), evaluated at the mean context length;
-- end to end: ``E2EL = TTFT + (output_tokens - 1) · TPOT``.
+- prefill (produces the first token, TTFT): ``max(2·P·prompt·batch / (η_F·F), P·b / (η_B·B))``;
+- decode step k = 1 … n_out−1 (the step that produces token k+1) attends over a context of
+  ``prompt + k`` tokens and reads ``P·b + batch·(prompt + k)·kv`` bytes, with
+  ``kv = 2 · layers · kv_heads · head_dim · bytes`` per token (:meth:`ModelSpec.kv_bytes_per_token`);
+  TPOT = ``max(2·P·batch / (η_F·F), (P·b + batch·kv·(prompt + n_out/2)) / (η_B·B))`` is the mean
+  over the steps (exact: the KV term is linear in k);
+- end to end: ``E2EL = TTFT + (n_out − 1) · TPOT``.
 
-Attention FLOPs, kernel launch and scheduling overheads are ignored: the roofline is a lower
-bound. :func:`calibrate` measures how far a real server is from it.
+:class:`LatencyPrediction` says which roof applies to prefill and to decode (``"compute"`` or
+``"memory"``). Attention FLOPs, kernel launches and scheduling are not modelled: with η = 1 the
+roofline is a lower bound, and the efficiencies say how far real servers land from it —
+:data:`VLLM_GPU_EFFICIENCY` (published vLLM results on a data-centre GPU) and the measurement of
+this machine in :mod:`lab.node.calibration`. :data:`ON_ORBIT_EFFICIENCY` is what the lab uses for
+on-orbit hardware.
+
+The Qwen3 models (:data:`QWEN3`) are built from their published ``config.json`` values, so the
+parameter count and the KV geometry are exact.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from lab._validate import as_value, check_int
-from lab.hardware import HardwareProfile, get_profile
+from lab._validate import as_value, check_choice, check_int
+from lab.hardware import NUMBER_FORMATS, HardwareProfile, get_profile
 
 __all__ = [
+    "BYTES_TO_FORMAT",
+    "ON_ORBIT_EFFICIENCY",
     "QWEN3",
-    "Calibration",
+    "QWEN3_CONFIGS",
+    "ROOFLINE",
+    "VLLM_GPU_EFFICIENCY",
+    "Efficiency",
     "LatencyPrediction",
     "ModelSpec",
     "attainable_ops",
-    "calibrate",
-    "cpu_microbenchmark",
+    "decoder_params",
     "latency_table",
-    "local_cpu_profile",
     "predict_latency",
     "ridge_point",
 ]
+
+
+def decoder_params(hidden_size: int, layers: int, heads: int, kv_heads: int, head_dim: int,
+                   intermediate_size: int, vocab_size: int, tied_embeddings: bool,
+                   qk_norm: bool = True) -> int:
+    """Parameters of a Llama/Qwen-style decoder (GQA attention, SwiGLU MLP, RMSNorm).
+
+    Per layer: q/k/v/o projections, gate/up/down MLP, two RMSNorms (and Qwen3's per-head q/k
+    norms); plus the embedding, the LM head unless tied, and the final norm. Exact for Qwen3.
+    """
+    h, hd = hidden_size, head_dim
+    per_layer = (h * hd * (heads + 2 * kv_heads) + heads * hd * h + 3 * h * intermediate_size
+                 + 2 * h + (2 * hd if qk_norm else 0))
+    return layers * per_layer + vocab_size * h * (1 if tied_embeddings else 2) + h
 
 
 @dataclass(frozen=True)
@@ -47,7 +71,9 @@ class ModelSpec:
     """Size and KV-cache geometry of a decoder-only transformer.
 
     ``params`` is the total number of parameters; ``kv_heads``/``head_dim``/``layers`` fix the
-    KV cache: ``2 · layers · kv_heads · head_dim`` values per token.
+    KV cache: ``2 · layers · kv_heads · head_dim`` values per token. ``heads``,
+    ``intermediate_size``, ``vocab_size`` and ``tie_word_embeddings`` are kept when known
+    (:meth:`from_config`).
     """
 
     name: str
@@ -57,13 +83,33 @@ class ModelSpec:
     head_dim: int
     hidden_size: int
     source: str = ""
+    heads: int | None = None
+    intermediate_size: int | None = None
+    vocab_size: int | None = None
+    tie_word_embeddings: bool | None = None
 
     def __post_init__(self) -> None:  # counts are whole numbers: 2.5 layers is an error
         object.__setattr__(self, "params", as_value(self.params, "", "ModelSpec.params", lo=0,
                                                     lo_inclusive=False))
-        for name in ("layers", "kv_heads", "head_dim", "hidden_size"):
-            object.__setattr__(self, name, check_int(getattr(self, name), f"ModelSpec.{name}",
-                                                     lo=1))
+        for name in ("layers", "kv_heads", "head_dim", "hidden_size", "heads",
+                     "intermediate_size", "vocab_size"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, check_int(getattr(self, name),
+                                                         f"ModelSpec.{name}", lo=1))
+
+    @classmethod
+    def from_config(cls, name: str, config: dict, source: str = "") -> ModelSpec:
+        """A spec from a Hugging Face ``config.json`` dict (Qwen3/Llama keys); params counted."""
+        cfg = config.get("text_config", config)
+        h, heads = int(cfg["hidden_size"]), int(cfg["num_attention_heads"])
+        kv = int(cfg.get("num_key_value_heads", heads))
+        hd = int(cfg.get("head_dim") or h // heads)
+        inter = int(cfg.get("intermediate_size", 4 * h))
+        vocab, layers = int(cfg["vocab_size"]), int(cfg["num_hidden_layers"])
+        tied = bool(cfg.get("tie_word_embeddings", False))
+        params = decoder_params(h, layers, heads, kv, hd, inter, vocab, tied,
+                                qk_norm=cfg.get("model_type") == "qwen3")
+        return cls(name, params, layers, kv, hd, h, source, heads, inter, vocab, tied)
 
     def kv_bytes_per_token(self, bytes_per_value: float = 2.0) -> float:
         """Bytes of KV cache per token of context (K and V, all layers)."""
@@ -74,16 +120,70 @@ class ModelSpec:
         return self.params * bytes_per_param
 
 
-_QWEN_SRC = "Qwen3 model cards (Hugging Face Qwen/Qwen3-*): parameters, layers, GQA heads; " \
-            "head_dim 128 from config.json."
-#: Published Qwen3 dense models (the family ADA Space reports running in orbit).
-QWEN3: dict[str, ModelSpec] = {
-    "Qwen3-0.6B": ModelSpec("Qwen3-0.6B", 0.6e9, 28, 8, 128, 1024, _QWEN_SRC),
-    "Qwen3-1.7B": ModelSpec("Qwen3-1.7B", 1.7e9, 28, 8, 128, 2048, _QWEN_SRC),
-    "Qwen3-4B": ModelSpec("Qwen3-4B", 4.0e9, 36, 8, 128, 2560, _QWEN_SRC),
-    "Qwen3-8B": ModelSpec("Qwen3-8B", 8.2e9, 36, 8, 128, 4096, _QWEN_SRC),
-    "Qwen3-32B": ModelSpec("Qwen3-32B", 32.8e9, 64, 8, 128, 5120, _QWEN_SRC),
+_QWEN_SRC = ("Qwen3 config.json as published on Hugging Face (https://huggingface.co/Qwen/"
+             "{name}): hidden_size, intermediate_size, num_hidden_layers, num_attention_heads, "
+             "num_key_value_heads, head_dim, vocab_size, tie_word_embeddings")
+#: Published ``config.json`` values of the dense Qwen3 models (the family ADA Space reports
+#: running in orbit): hidden, intermediate, layers, heads, KV heads, head_dim 128, vocab 151,936.
+QWEN3_CONFIGS: dict[str, dict[str, Any]] = {
+    name: {"model_type": "qwen3", "hidden_size": h, "intermediate_size": inter,
+           "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": 8,
+           "head_dim": 128, "vocab_size": 151936, "tie_word_embeddings": tied}
+    for name, h, inter, layers, heads, tied in (
+        ("Qwen3-0.6B", 1024, 3072, 28, 16, True),
+        ("Qwen3-1.7B", 2048, 6144, 28, 16, True),
+        ("Qwen3-4B", 2560, 9728, 36, 32, True),
+        ("Qwen3-8B", 4096, 12288, 36, 32, False),
+        ("Qwen3-14B", 5120, 17408, 40, 40, False),
+        ("Qwen3-32B", 5120, 25600, 64, 64, False),
+    )
 }
+#: Qwen3 model specs (exact parameter counts from :data:`QWEN3_CONFIGS`).
+QWEN3: dict[str, ModelSpec] = {name: ModelSpec.from_config(name, cfg, _QWEN_SRC.format(name=name))
+                               for name, cfg in QWEN3_CONFIGS.items()}
+
+
+# ------------------------------------------------------------------------------ efficiency
+@dataclass(frozen=True)
+class Efficiency:
+    """Achieved fractions (0, 1] of the compute roof (``compute``, prefill) and of the memory-
+    bandwidth roof (``bandwidth``, decode), with where they come from."""
+
+    compute: float = 1.0
+    bandwidth: float = 1.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("compute", "bandwidth"):
+            object.__setattr__(self, name, as_value(getattr(self, name), "",
+                                                    f"{name} efficiency", lo=0, hi=1,
+                                                    lo_inclusive=False))
+
+
+#: The roofline itself: no overheads (a lower bound on latency).
+ROOFLINE = Efficiency(1.0, 1.0, "the roofline itself (no overheads): a lower bound")
+
+#: Published vLLM decode on a data-centre GPU, one request at a time: Llama-3.1-8B-Instruct
+#: bf16 (16.06 GB of weights) on an A100 40GB (1,555 GB/s) decodes at ~75 tokens/s, 77 % of the
+#: bandwidth roof (vLLM 0.23.0, `vllm bench serve`, 1024 in / 128 out, --ignore-eos). The
+#: prefill fraction is an assumption.
+VLLM_GPU_EFFICIENCY = Efficiency(
+    compute=0.5, bandwidth=0.77,
+    source="bandwidth: vLLM 0.23.0, Llama-3.1-8B bf16 on A100 40GB, concurrency 1: ~75 tok/s = "
+    "77 % of the memory-bandwidth roof (https://johnmusgrave.com/p/vllm-throughput-latency-sweep"
+    "-on); compute: assumption (prefill of a short prompt at half the dense peak)")
+
+#: What the lab uses for on-orbit accelerators: the data-centre fraction of a *vendor peak*
+#: bandwidth (on-orbit profiles quote vendor peaks too). This CPU's measurement
+#: (:func:`lab.node.calibration.recorded_calibration`) checks the form of the model: a real-size
+#: decode on vLLM is memory-bound and lands near the measured bandwidth roof.
+ON_ORBIT_EFFICIENCY = Efficiency(VLLM_GPU_EFFICIENCY.compute, VLLM_GPU_EFFICIENCY.bandwidth,
+                                 "= VLLM_GPU_EFFICIENCY: " + VLLM_GPU_EFFICIENCY.source)
+
+
+# ------------------------------------------------------------------------------ prediction
+#: The number format a weight size implies when none is given (W8A8 int8, bf16, fp32, W4).
+BYTES_TO_FORMAT: dict[float, str] = {4.0: "fp32", 2.0: "bf16", 1.0: "int8", 0.5: "int4"}
 
 
 @dataclass(frozen=True)
@@ -91,9 +191,11 @@ class LatencyPrediction:
     """Roofline latencies in seconds (floats, or arrays broadcast over the inputs).
 
     ``prefill`` = ``ttft``; ``tpot`` per output token after the first; ``decode`` =
-    ``(output_tokens - 1) · tpot``; ``e2el = ttft + decode``. ``*_compute_bound`` tell which roof
-    limits; ``memory_bytes`` is weights + KV cache at the end of the answer; ``fits`` whether that
-    fits in the accelerator's memory.
+    ``(output_tokens - 1) · tpot``; ``e2el = ttft + decode``. ``prefill_bound`` /
+    ``decode_bound`` say which roof limits (``"compute"`` or ``"memory"``; the booleans
+    ``*_compute_bound`` say the same). ``memory_bytes`` is weights + KV cache at the end of the
+    answer; ``fits`` whether that fits in the accelerator's memory. ``compute_format`` is the
+    number format whose dense peak was used, ``efficiency`` the derating applied.
     """
 
     profile: str
@@ -105,19 +207,39 @@ class LatencyPrediction:
     decode_compute_bound: Any
     memory_bytes: Any
     fits: Any
+    compute_format: Any = ""
+    efficiency: Efficiency = ROOFLINE
 
     @property
     def ttft(self) -> Any:
         """Time to first token (= prefill), s."""
         return self.prefill
 
+    @property
+    def prefill_bound(self) -> Any:
+        """``"compute"`` or ``"memory"`` (an array of them for array inputs)."""
+        return _bound(self.prefill_compute_bound)
+
+    @property
+    def decode_bound(self) -> Any:
+        """``"compute"`` or ``"memory"`` (an array of them for array inputs)."""
+        return _bound(self.decode_compute_bound)
+
     def to_dict(self) -> dict[str, Any]:
         def conv(x: Any) -> Any:
             return x.tolist() if isinstance(x, np.ndarray) else x
 
-        return {k: conv(getattr(self, k)) for k in
-                ("profile", "prefill", "tpot", "decode", "e2el", "prefill_compute_bound",
-                 "decode_compute_bound", "memory_bytes", "fits")}
+        out = {k: conv(getattr(self, k)) for k in
+               ("profile", "prefill", "tpot", "decode", "e2el", "prefill_compute_bound",
+                "decode_compute_bound", "prefill_bound", "decode_bound", "memory_bytes", "fits",
+                "compute_format")}
+        out["efficiency"] = {"compute": self.efficiency.compute,
+                             "bandwidth": self.efficiency.bandwidth}
+        return out
+
+
+def _bound(compute_bound: Any) -> Any:
+    return _scalar(np.where(compute_bound, "compute", "memory"))
 
 
 def _scalar(x: Any) -> Any:
@@ -135,6 +257,45 @@ def _as_count(value: Any, name: str) -> float | np.ndarray:
     return arr
 
 
+def _efficiency(efficiency: Efficiency | None, compute: float | None,
+                bandwidth: float | None) -> Efficiency:
+    """One :class:`Efficiency` from the keyword forms (``efficiency=`` or the two floats)."""
+    if efficiency is not None:
+        if not isinstance(efficiency, Efficiency):
+            raise TypeError(f"efficiency must be an Efficiency (got {efficiency!r})")
+        if compute is not None or bandwidth is not None:
+            raise ValueError("give efficiency= or compute_efficiency=/bandwidth_efficiency=, "
+                             "not both")
+        return efficiency
+    if compute is None and bandwidth is None:
+        return ROOFLINE
+    return Efficiency(1.0 if compute is None else compute,
+                      1.0 if bandwidth is None else bandwidth, "given")
+
+
+def _peak_ops(prof: HardwareProfile, bytes_per_param: Any,
+              number_format: str | None) -> tuple[Any, Any]:
+    """Dense peak (operations/s) and its format for the model's number format (vectorized over
+    ``bytes_per_param`` when no format is given)."""
+    if number_format is not None:
+        check_choice(number_format, NUMBER_FORMATS, "number_format")
+        fmt = prof.compute_format(number_format)
+        return prof.dense_peak_tops(fmt) * 1e12, fmt
+    if not prof.formats:  # one peak for every format
+        return prof.peak_tops * 1e12, prof.precision or "any"
+    b = np.asarray(bytes_per_param, dtype=float)
+    known = np.isin(b, list(BYTES_TO_FORMAT))
+    if not np.all(known):
+        raise ValueError(f"bytes_per_param {np.ravel(b[~known])[0]:g} implies no number format "
+                         f"(known: {', '.join(f'{k:g}' for k in BYTES_TO_FORMAT)}); pass "
+                         f"number_format=")
+    present = [k for k in BYTES_TO_FORMAT if np.any(b == k)]  # resolve only formats in use
+    fmts = [prof.compute_format(BYTES_TO_FORMAT[k]) for k in present]
+    conds = [b == k for k in present]
+    peaks = np.select(conds, [prof.dense_peak_tops(f) * 1e12 for f in fmts])
+    return _scalar(peaks), _scalar(np.select(conds, fmts, default=fmts[0]))
+
+
 def predict_latency(
     profile: str | HardwareProfile,
     model_params: float | np.ndarray | ModelSpec,
@@ -144,8 +305,10 @@ def predict_latency(
     batch: float | np.ndarray = 1,
     *,
     kv_bytes_per_token: float | np.ndarray | None = None,
-    compute_efficiency: float = 1.0,
-    bandwidth_efficiency: float = 1.0,
+    compute_efficiency: float | None = None,
+    bandwidth_efficiency: float | None = None,
+    efficiency: Efficiency | None = None,
+    number_format: str | None = None,
 ) -> LatencyPrediction:
     """Roofline TTFT, TPOT and E2EL of generating ``output_tokens`` after ``prompt_tokens``.
 
@@ -154,11 +317,16 @@ def predict_latency(
     profile : a :class:`~lab.hardware.HardwareProfile` or its name (``"h100"``, ...).
     model_params : number of parameters P, or a :class:`ModelSpec` (e.g. ``QWEN3["Qwen3-8B"]``).
     bytes_per_param : bytes per weight b (2 bf16, 1 int8, 0.5 int4).
-    prompt_tokens, output_tokens : tokens in and out per request (≥ 1).
+    prompt_tokens, output_tokens : tokens in and out per request (≥ 1; arrays broadcast, e.g.
+        a distribution of answer lengths).
     batch : requests decoded together (weights are read once per step for all of them).
     kv_bytes_per_token : KV-cache bytes per token of context; default from the ModelSpec
         (bf16 cache), 0 for a bare parameter count.
-    compute_efficiency, bandwidth_efficiency : fraction of the peaks actually reached (0, 1].
+    efficiency : an :class:`Efficiency` (e.g. :data:`ON_ORBIT_EFFICIENCY`); or
+        ``compute_efficiency`` / ``bandwidth_efficiency``, fractions (0, 1] of the two roofs.
+        Default: the roofline itself (η = 1).
+    number_format : the format the math runs in (``"bf16"``, ``"int8"``, ``"fp8"`` ...); default
+        from ``bytes_per_param`` (:data:`BYTES_TO_FORMAT`). Its *dense* peak is used.
 
     All numeric arguments broadcast (NumPy); results are floats or arrays in seconds. Token
     counts and the batch must be whole numbers (``ValueError`` for 10.5 tokens).
@@ -167,39 +335,36 @@ def predict_latency(
     n_out = _as_count(output_tokens, "output_tokens")
     bat = _as_count(batch, "batch")
     return _roofline(profile, model_params, bytes_per_param, n_in, n_out, bat,
-                     kv_bytes_per_token, compute_efficiency, bandwidth_efficiency)
+                     kv_bytes_per_token, _efficiency(efficiency, compute_efficiency,
+                                                     bandwidth_efficiency), number_format)
 
 
 def _roofline(profile: str | HardwareProfile, model_params: Any, bytes_per_param: Any,
               n_in: Any, n_out: Any, bat: Any, kv_bytes_per_token: Any = None,
-              compute_efficiency: float = 1.0, bandwidth_efficiency: float = 1.0
+              eff: Efficiency = ROOFLINE, number_format: str | None = None
               ) -> LatencyPrediction:
     """:func:`predict_latency` for checked token counts and batch (also means: fractional)."""
     prof = get_profile(profile)
     if isinstance(model_params, ModelSpec):
-        spec = model_params
-        params = spec.params
+        params = model_params.params
         if kv_bytes_per_token is None:
-            kv_bytes_per_token = spec.kv_bytes_per_token(2.0)
+            kv_bytes_per_token = model_params.kv_bytes_per_token(2.0)
     else:
         params = as_value(model_params, "", "model_params", lo=0, lo_inclusive=False)
     kv = as_value(0.0 if kv_bytes_per_token is None else kv_bytes_per_token, "",
                   "kv_bytes_per_token", lo=0)
     b = as_value(bytes_per_param, "", "bytes_per_param", lo=0, lo_inclusive=False)
-    ce = as_value(compute_efficiency, "", "compute_efficiency", lo=0, hi=1, lo_inclusive=False)
-    be = as_value(bandwidth_efficiency, "", "bandwidth_efficiency", lo=0, hi=1,
-                  lo_inclusive=False)
-    ops = prof.peak_tops * 1e12 * ce
-    bw = prof.memory_bandwidth_gbs * 1e9 * be
+    peak, fmt = _peak_ops(prof, b, number_format)
+    ops = peak * eff.compute
+    bw = prof.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     weights = np.multiply(params, b)
 
     prefill_compute = 2.0 * np.multiply(params, n_in) * bat / ops
     prefill_memory = weights / bw
-    prefill = np.maximum(prefill_compute, prefill_memory)
-
-    mean_context = n_in + (n_out - 1.0) / 2.0
+    mean_context = n_in + n_out / 2.0  # decode step k attends over prompt + k tokens
     decode_compute = 2.0 * np.multiply(params, bat) / ops
     decode_memory = (weights + bat * mean_context * kv) / bw
+    prefill = np.maximum(prefill_compute, prefill_memory)
     tpot = np.maximum(decode_compute, decode_memory)
     decode = (n_out - 1.0) * tpot
     memory = weights + bat * (n_in + n_out) * kv
@@ -213,166 +378,25 @@ def _roofline(profile: str | HardwareProfile, model_params: Any, bytes_per_param
         decode_compute_bound=_scalar(decode_compute >= decode_memory),
         memory_bytes=_scalar(memory),
         fits=_scalar(memory <= prof.memory_gb * 1e9),
+        compute_format=fmt,
+        efficiency=eff,
     )
 
 
-def ridge_point(profile: str | HardwareProfile) -> float:
-    """Arithmetic intensity (operations per byte) where the compute and memory roofs meet."""
+def ridge_point(profile: str | HardwareProfile, number_format: str = "bf16") -> float:
+    """Arithmetic intensity (operations per byte) where the dense compute roof of
+    ``number_format`` and the memory roof meet."""
     prof = get_profile(profile)
-    return prof.peak_tops * 1e12 / (prof.memory_bandwidth_gbs * 1e9)
+    return prof.dense_peak_tops(number_format) * 1e12 / (prof.memory_bandwidth_gbs * 1e9)
 
 
-def attainable_ops(profile: str | HardwareProfile, intensity: float | np.ndarray) -> Any:
-    """Attainable operations/s at ``intensity`` ops/byte: ``min(F, B · intensity)``."""
+def attainable_ops(profile: str | HardwareProfile, intensity: float | np.ndarray,
+                   number_format: str = "bf16") -> Any:
+    """Attainable operations/s at ``intensity`` ops/byte: ``min(F_dense, B · intensity)``."""
     prof = get_profile(profile)
     i = as_value(intensity, "", "intensity", lo=0)
-    return _scalar(np.minimum(prof.peak_tops * 1e12, prof.memory_bandwidth_gbs * 1e9 * i))
-
-
-# ------------------------------------------------------------------------------ calibration
-
-
-def cpu_microbenchmark(n: int = 512, copy_mb: int = 64, repeats: int = 5) -> dict[str, float]:
-    """Measure this machine: float32 matmul throughput and memory-copy bandwidth (best of N).
-
-    Returns ``{"matmul_flops": ops/s, "copy_bandwidth": bytes/s}`` (a copy reads and writes
-    each byte, so 2 × size bytes move per copy).
-    """
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((n, n), dtype=np.float32)
-    bmat = rng.standard_normal((n, n), dtype=np.float32)
-    a @ bmat  # warm up BLAS
-    best = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        a @ bmat
-        best = min(best, time.perf_counter() - t)
-    flops = 2.0 * n**3 / best
-    src = np.ones(copy_mb * 2**20 // 8)
-    dst = np.empty_like(src)
-    np.copyto(dst, src)
-    best_c = np.inf
-    for _ in range(repeats):
-        t = time.perf_counter()
-        np.copyto(dst, src)
-        best_c = min(best_c, time.perf_counter() - t)
-    return {"matmul_flops": float(flops), "copy_bandwidth": float(2 * src.nbytes / best_c)}
-
-
-def _memory_gb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
-    except (ValueError, OSError, AttributeError):  # pragma: no cover
-        return 8.0
-
-
-def local_cpu_profile(bench: dict[str, float] | None = None) -> HardwareProfile:
-    """A :class:`HardwareProfile` of this machine's CPU from :func:`cpu_microbenchmark`."""
-    bench = bench or cpu_microbenchmark()
-    return HardwareProfile(
-        name="local-cpu",
-        peak_tops=bench["matmul_flops"] / 1e12,
-        memory_bandwidth_gbs=bench["copy_bandwidth"] / 1e9,
-        memory_gb=_memory_gb(),
-        idle_power_w=10.0,
-        peak_power_w=65.0,
-        precision="fp32 (numpy matmul)",
-        source=f"measured here: float32 matmul {bench['matmul_flops'] / 1e9:.1f} GFLOP/s, "
-        f"memory copy {bench['copy_bandwidth'] / 1e9:.1f} GB/s",
-        assumptions="Power (10 W idle, 65 W peak) is assumed, not measured.",
-    )
-
-
-@dataclass
-class Calibration:
-    """Measured latencies of a served model against the roofline of the machine serving it.
-
-    ``efficiency_*`` = roofline time / measured time (1 = at the roofline; a tiny model on a
-    CPU reaches far less: per-step scheduling, sampling and HTTP streaming dominate).
-    ``overhead_per_token`` = measured TPOT − roofline TPOT (s), a fixed cost per decode step
-    that a bigger model would amortize. ``effective_bandwidth_gbs`` = weight bytes / TPOT.
-    """
-
-    profile: HardwareProfile
-    params: float
-    bytes_per_param: float
-    measured_ttft: float
-    measured_tpot: float
-    predicted: LatencyPrediction
-    extra: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def efficiency_prefill(self) -> float:
-        return float(self.predicted.ttft / self.measured_ttft)
-
-    @property
-    def efficiency_decode(self) -> float:
-        return float(self.predicted.tpot / self.measured_tpot)
-
-    @property
-    def overhead_per_token(self) -> float:
-        return float(self.measured_tpot - self.predicted.tpot)
-
-    @property
-    def effective_bandwidth_gbs(self) -> float:
-        return float(self.params * self.bytes_per_param / self.measured_tpot / 1e9)
-
-    def to_dict(self) -> dict[str, float]:
-        return {
-            "cpu_peak_gflops": self.profile.peak_tops * 1e3,
-            "cpu_bandwidth_gbs": self.profile.memory_bandwidth_gbs,
-            "params": self.params,
-            "measured_ttft_s": self.measured_ttft,
-            "measured_tpot_s": self.measured_tpot,
-            "roofline_ttft_s": float(self.predicted.ttft),
-            "roofline_tpot_s": float(self.predicted.tpot),
-            "efficiency_prefill": self.efficiency_prefill,
-            "efficiency_decode": self.efficiency_decode,
-            "overhead_per_token_s": self.overhead_per_token,
-            "effective_bandwidth_gbs": self.effective_bandwidth_gbs,
-            **self.extra,
-        }
-
-
-def calibrate(
-    result: Any,
-    model: str | os.PathLike | None = None,
-    profile: HardwareProfile | None = None,
-) -> Calibration:
-    """Relate a :class:`~lab.node.MeasureResult` on this machine to this machine's roofline.
-
-    ``model`` is the checkpoint directory that was served (default: the embedded model);
-    ``profile`` defaults to :func:`local_cpu_profile` (measured now). When the result carries the
-    server's ``/metrics`` numbers, the engine's own TTFT and TPOT (prefill/decode histograms) are
-    compared with the roofline: they time the forward passes the roofline describes, while the
-    client's numbers add the HTTP front end (on a busy CPU the front end can fall behind and deliver
-    tokens in bursts). Otherwise the client's medians are used.
-    """
-    from lab.node.model import default_model_dir, model_info
-
-    info = model_info(model if model is not None else default_model_dir())
-    prof = profile or local_cpu_profile()
-    ok = result.ok
-    prompt = float(np.mean([r.prompt_tokens for r in ok])) or 1.0
-    out = float(np.mean([r.output_tokens for r in ok])) or 1.0
-    summ = result.summary
-    server = getattr(result, "server", {}) or {}
-    extra = {"prompt_tokens": prompt, "output_tokens": out,
-             "client_ttft_s": summ["ttft"]["median"], "client_tpot_s": summ["tpot"]["median"]}
-    if "ttft" in server and "decode" in server and out > 1:
-        ttft, tpot = server["ttft"], server["decode"] / (out - 1.0)
-        extra["source_is_server_metrics"] = 1.0
-    else:
-        ttft, tpot = summ["ttft"]["median"], summ["tpot"]["median"]
-        extra["source_is_server_metrics"] = 0.0
-    # mean token counts of the run: fractional in general, so the unchecked core
-    pred = _roofline(prof, info["params"], info["bytes_per_param"],
-                     as_value(prompt, "", "mean prompt_tokens", lo=1),
-                     as_value(out, "", "mean output_tokens", lo=1), 1,
-                     info["kv_bytes_per_token"])
-    return Calibration(profile=prof, params=float(info["params"]),
-                       bytes_per_param=float(info["bytes_per_param"]),
-                       measured_ttft=ttft, measured_tpot=tpot, predicted=pred, extra=extra)
+    peak = prof.dense_peak_tops(number_format) * 1e12
+    return _scalar(np.minimum(peak, prof.memory_bandwidth_gbs * 1e9 * i))
 
 
 def latency_table(
@@ -382,13 +406,16 @@ def latency_table(
     prompt_tokens: int = 128,
     output_tokens: int = 256,
     batch: int = 1,
+    *,
+    efficiency: Efficiency | None = None,
+    number_format: str | None = None,
 ):
     """A pandas DataFrame of roofline latencies: one row per (accelerator, model).
 
     Columns: ``ttft_ms``, ``tpot_ms``, ``e2el_s``, ``tokens_per_s`` (one stream),
-    ``decode_bound`` ("memory"/"compute"), ``fits`` (weights + KV cache in memory) and
-    ``energy_wh`` (energy per answer at peak power, an upper bound).
-    ``models`` are keys of :data:`QWEN3` or :class:`ModelSpec` objects.
+    ``prefill_bound`` / ``decode_bound`` ("memory"/"compute"), ``format`` (the dense peak used),
+    ``fits`` (weights + KV cache in memory) and ``energy_wh`` (energy per answer at peak power,
+    an upper bound). ``models`` are keys of :data:`QWEN3` or :class:`ModelSpec` objects.
     """
     import pandas as pd
 
@@ -398,8 +425,9 @@ def latency_table(
     for prof in profiles:
         p = get_profile(prof)
         for m in models:
-            spec = QWEN3[m] if isinstance(m, str) else m
-            pred = predict_latency(p, spec, bytes_per_param, prompt_tokens, output_tokens, batch)
+            spec = QWEN3[check_choice(m, QWEN3, "model")] if isinstance(m, str) else m
+            pred = predict_latency(p, spec, bytes_per_param, prompt_tokens, output_tokens, batch,
+                                   efficiency=efficiency, number_format=number_format)
             rows.append({
                 "accelerator": p.name,
                 "model": spec.name,
@@ -407,7 +435,9 @@ def latency_table(
                 "tpot_ms": pred.tpot * 1e3,
                 "e2el_s": pred.e2el,
                 "tokens_per_s": 1.0 / pred.tpot,
-                "decode_bound": "compute" if pred.decode_compute_bound else "memory",
+                "prefill_bound": pred.prefill_bound,
+                "decode_bound": pred.decode_bound,
+                "format": pred.compute_format,
                 "fits": bool(pred.fits),
                 "energy_wh": p.peak_power_w * pred.e2el / 3600.0,
             })
