@@ -77,21 +77,18 @@ def test_lone_prompt_in_a_pass_by_hand(in_pass_time):
 
 
 def test_booking_and_acquisition_by_hand(in_pass_time):
-    """Two prompts 1 s apart on the same contact. One antenna: the first slews and locks (30 s)
-    and sends (s1); the second waits for it (booking 29 s + s1) and needs no acquisition of its
-    own. Two antennas: the second takes the other antenna at once (booking 0) and waits for the
-    contact's lock instead (acquisition 29 s): the same wait on the ground, less its own
-    antenna's send time."""
+    """Two prompts 1 s apart on the same contact. The first slews and locks (30 s); the second
+    waits for the rest of that lock (29 s, acquisition too). Then both are ready to go up at
+    once: with one antenna the second waits for the first's transmission (booking s1); with
+    two it goes up in parallel (booking 0)."""
     t = np.array([in_pass_time, in_pass_time + 1.0])
     one = response_times(_single(PRESETS["three-body-12"], 1), arrival_times=t).breakdown
     s1 = 8 * (200 * 4 + 2000) / 256e3  # the first prompt's serialization at 256 kbit/s
-    assert one.booking.tolist() == pytest.approx([0.0, 29.0 + s1])
-    assert one.acquisition.tolist() == pytest.approx([33.0, 3.0])
+    assert one.booking.tolist() == pytest.approx([0.0, s1])
+    assert one.acquisition.tolist() == pytest.approx([33.0, 29.0 + 3.0])
     two = response_times(_single(PRESETS["three-body-12"], 2), arrival_times=t).breakdown
     assert two.booking.tolist() == pytest.approx([0.0, 0.0])
-    assert two.acquisition.tolist() == pytest.approx([33.0, 3.0 + 29.0])
-    ground = [b.booking.iloc[1] + b.acquisition.iloc[1] for b in (one, two)]
-    assert ground[1] == pytest.approx(ground[0] - s1, abs=1e-6)
+    assert two.acquisition.tolist() == pytest.approx([33.0, 29.0 + 3.0])
 
 
 def test_finite_antennas_queue_prompts_where_they_should():
@@ -299,7 +296,7 @@ def test_sensitivity_states_every_input(tornado):
     assert tornado.loc["efficiency", "in_pass_low_s"] > tornado.loc["efficiency",
                                                                     "in_pass_high_s"]
     # memory-bound decode: the peak operations barely matter, the bandwidth does
-    assert tornado.loc["peak TOPS", "in_pass_swing_s"] < 1.0
+    assert tornado.loc["peak TOPS", "in_pass_swing_s"] < 5.0  # queue and batch timing only
     assert tornado.loc["memory bandwidth", "in_pass_swing_s"] > 10.0
 
 

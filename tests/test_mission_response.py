@@ -86,7 +86,9 @@ def test_breakdown_terms_by_hand_for_one_request(tb12):
     assert row.uplink == pytest.approx(fibre + light + serial, rel=2e-3)  # haversine fibre
     assert row.uplink - light - serial == pytest.approx(fibre, rel=0.01)
     e2el = float(predict_latency(sc.profile, sc.model_params, sc.bytes_per_param,
-                                 sc.prompt_tokens, int(row.output_tokens), 1).e2el)
+                                 sc.prompt_tokens, int(row.output_tokens), 1,
+                                 kv_bytes_per_token=sc.kv_bytes_per_token,
+                                 efficiency=sc.roofline_efficiency).e2el)
     assert row.inference == pytest.approx(e2el, rel=1e-12)
     done = t_up + row.booking + row.acquisition - 3.0 + row.uplink + row.inference
     jd = int(np.clip(np.rint(done / g.dt), j, g.contact_bounds(np.array([sat]),
@@ -129,7 +131,9 @@ def test_inference_term_is_the_roofline(tb12):
     sc = tb12.scenario
     b = tb12.breakdown
     e2el = predict_latency(sc.profile, sc.model_params, sc.bytes_per_param, sc.prompt_tokens,
-                           b["output_tokens"].to_numpy(), 1).e2el
+                           b["output_tokens"].to_numpy(), 1,
+                           kv_bytes_per_token=sc.kv_bytes_per_token,
+                           efficiency=sc.roofline_efficiency).e2el
     sunlit_alone = (b.queueing == 0) & ~b.on_battery
     assert sunlit_alone.sum() > 50
     np.testing.assert_allclose(b.loc[sunlit_alone, "inference"], e2el[sunlit_alone], rtol=1e-9)
@@ -181,11 +185,17 @@ def test_three_body_day_average_is_mostly_waiting(tb12):
 
 
 def test_median_falls_with_size_and_flattens():
+    """From 12 satellites to a few hundred the median falls by more than 10x, then flattens.
+    (In between, a 48-satellite shell of two opposite planes has no usable laser links: an
+    answer that outlasts the pass waits for its own satellite's next pass, which can make the
+    median larger than at 12; see notebook 05.)"""
     df = sweep("three-body-12", [12, 48, 300, 1400, 2800], requests=600, seed=2, progress=False)
     p50 = df["p50"].to_numpy()
-    assert p50[0] > p50[-1]
-    # non-increasing, within the noise of the answer-length draw (10 %)
-    assert np.all(np.diff(p50) <= 0.1 * p50[:-1] + 1e-9)
+    assert p50[0] > 10 * p50[-1]
+    big = df.loc[[300, 1400, 2800], "p50"].to_numpy()
+    # non-increasing once every prompt finds a satellite in view, within the noise of the
+    # answer-length draw (10 %)
+    assert np.all(np.diff(big) <= 0.1 * big[:-1] + 1e-9)
     assert abs(p50[-1] - p50[-2]) / p50[-1] < 0.1  # flat at the large end
     assert df.loc[2800, "dominant"] in ("inference", "queueing", "acquisition", "operator")
     assert df.loc[12, "mean"] > 10 * df.loc[2800, "mean"]
@@ -245,8 +255,10 @@ def test_faster_isl_never_slower(factor):
     t = np.linspace(0, 86000, 200)
     slow = response_times(sc, arrival_times=t).breakdown
     fast = response_times(replace(sc, isl_bps=sc.isl_bps * factor), arrival_times=t).breakdown
-    for col in ("isl_to_compute", "isl_back"):
-        assert (fast[col].to_numpy() <= slow[col].to_numpy() + 1e-12).all()
+    assert (fast.isl_to_compute.to_numpy() <= slow.isl_to_compute.to_numpy() + 1e-12).all()
+    # the way back can change (an earlier answer comes down its prompt's contact): per hop
+    same = (fast.hops_back == slow.hops_back).to_numpy() & (slow.hops_back > 0).to_numpy()
+    assert (fast.isl_back.to_numpy()[same] <= slow.isl_back.to_numpy()[same] + 1e-12).all()
 
 
 def test_faster_accelerator_never_slower_inference():

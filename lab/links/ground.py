@@ -11,10 +11,12 @@ servers, solved here without a loop over requests:
   ``i mod k`` (cyclic assignment);
 - :func:`book_antennas`: both together, the waits of a k-server FIFO per station.
 
-Cyclic assignment is **exact** when every contact holds its antenna equally long (then the
-antenna that frees first is always the one taken k requests earlier). With unequal hold times it
-approximates the k-server queue from above: it never waits less than the exact earliest-free
-assignment (tests/test_links.py compares both with a reference simulation loop).
+Cyclic assignment is **exact** when every request holds its antenna equally long (then the
+antenna that frees first is always the one taken k requests earlier; tests/test_links.py checks
+it against a reference simulation loop). With one antenna it is Lindley's recursion for any hold
+times. With unequal holds and several antennas it is an approximation (a request may wait longer
+or shorter than under the earliest-free rule). :mod:`lab.mission` books antennas for the
+transmission of prompts, which is equally long for prompts of the same size.
 """
 
 from __future__ import annotations
@@ -93,9 +95,9 @@ def book_antennas(station: np.ndarray, ready: np.ndarray, hold: np.ndarray, ante
     """Waits (s) for a free antenna: a FIFO queue with ``antennas[s]`` servers per station ``s``.
 
     ``station`` (N,) station index of each request, ``ready`` (N,) s when it could start, ``hold``
-    (N,) s it keeps the antenna (slew + acquisition + transmission). ``antenna`` (N,): the
-    assignment (default :func:`assign_antennas`, cyclic: exact for equal hold times, otherwise
-    never shorter waits than the exact k-server queue; see the module docstring).
+    (N,) s it keeps the antenna (e.g. the transmission of a prompt). ``antenna`` (N,): the
+    assignment (default :func:`assign_antennas`, cyclic: exact for equal hold times and for one
+    antenna; see the module docstring).
     """
     station = np.asarray(station, dtype=np.int64)
     ready = np.asarray(ready, dtype=float)

@@ -27,7 +27,8 @@ store-and-forward) and comes **down**. Every step is a column of
 ``isl_to_compute``     hops x (hop length / c + request bits / ISL rate) on the +Grid
 ``queueing``           FIFO per serving satellite (+ waiting for power if none has any)
 ``inference``          prefill + decode of this request's answer length (roofline of
-                       :func:`lab.node.predict_latency`); answer lengths are lognormal
+                       :func:`lab.node.predict_latency` with the KV cache and
+                       :data:`lab.node.ON_ORBIT_EFFICIENCY`); answer lengths are lognormal
                        (:meth:`Scenario.answer_lengths`; Qwen3 thinking: median 1,000 tokens)
 ``isl_back``           hops x (hop length / c + answer bits / ISL rate)
 ``wait_for_downlink``  store-and-forward: until a satellite of the shell sees a station

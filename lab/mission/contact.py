@@ -10,16 +10,16 @@ A request whose contact satellite is in view of a station needs one of that stat
   acquisition each time and make large constellations slower, not faster;
 - **acquisition**: the first request of a contact pays for the antenna to slew onto the
   satellite (:attr:`lab.links.GroundStation.slew_s`) and for the link to acquire and lock (the
-  uplink band's :attr:`lab.links.LinkBudget.acquisition_s`); the others of the contact wait, at
-  most, for the rest of that lock (the acquisition term). The number of contacts does not depend
+  uplink band's :attr:`lab.links.LinkBudget.acquisition_s`); the others of the contact wait for
+  the rest of that lock, if any (the acquisition term). The number of contacts does not depend
   on the number of antennas, so more antennas never add acquisitions;
-- **booking**: the station's antennas are a first-come-first-served queue with k servers
-  (:func:`lab.links.book_antennas`, cyclic assignment: exact when requests hold an antenna
-  equally long, otherwise never shorter waits than the exact k-server queue). A request holds
-  an antenna to send its prompt (the first of a contact also for the acquisition): with one
-  antenna, prompts queue behind each other; with more, they go up in parallel. A request stays
-  with its contact's station: it does not move to another station in view (a real scheduler
-  could), so waits are an upper bound where stations overlap;
+- **booking**: once the contact is locked, each prompt holds an antenna of the station for its
+  transmission; the station's antennas are a first-come-first-served queue with k servers
+  (:func:`lab.links.book_antennas`; prompts of one size hold an antenna equally long, for which
+  the cyclic assignment is exact). With one antenna prompts queue behind each other; with more,
+  they go up in parallel. A request stays with its contact's station: it does not move to
+  another station in view (a real scheduler could), so waits are an upper bound where stations
+  overlap;
 - the **downlink** is not booked (it rides on the contact's antenna; an approximation): an
   answer that is ready while its prompt's contact still runs comes down that contact and pays
   the downlink band's lock only; otherwise it comes down the best contact later, plus a slew.
@@ -139,16 +139,15 @@ def book_and_acquire(station: np.ndarray, ready: np.ndarray, head: np.ndarray,
     """(booking, acquisition) in s of requests ready at ``ready`` (s) at ``station`` (index into
     ``antennas``/``slew``) whose contact starts with request ``head`` (:func:`choose_contacts`).
 
-    The first request of a contact slews and acquires (``slew[station] + acquisition_s``) and
-    holds its antenna for that and its ``transmit`` s; the others hold one for ``transmit``;
-    the antennas are a FIFO queue (:func:`lab.links.book_antennas`). A request that gets an
-    antenna before its contact has locked waits for the lock (acquisition).
+    The first request of a contact slews and acquires (``slew[station] + acquisition_s``); the
+    others wait for the rest of that lock. Then each holds an antenna for its ``transmit`` s:
+    the antennas are a FIFO queue (:func:`lab.links.book_antennas`).
     """
     first = head == np.arange(head.size)
     acq_first = np.where(first, slew[station] + acquisition_s, 0.0)
-    booking = book_antennas(station, ready, acq_first + transmit, antennas)
-    locked = (ready + booking + acq_first)[head]  # when the contact's link is up
-    acquisition = np.where(first, acq_first, np.maximum(locked - (ready + booking), 0.0))
+    locked = (ready + acq_first)[head]  # when the contact's link is up
+    acquisition = np.maximum(locked - ready, 0.0)
+    booking = book_antennas(station, ready + acquisition, transmit, antennas)
     return booking, acquisition
 
 

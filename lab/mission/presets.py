@@ -73,7 +73,8 @@ _COMMON_SOURCES = (
     *_GROUND_SOURCES,
     ("isl_max_range", "reference: Starlink laser links up to ~5,400 km (DESIGN.md)"),
     ("max_batch", "assumption: continuous batching of up to 32 requests per accelerator"),
-    ("efficiency", "the roofline's own default (lab.node.predict_latency)"),
+    ("efficiency", "lab.node.ON_ORBIT_EFFICIENCY: published vLLM decode on a data-centre GPU "
+     "(77 % of the bandwidth roof, half the compute roof); KV cache of the nearest Qwen3 model"),
     ("battery_wh", "assumption"), ("depth_of_discharge", "assumption"),
     ("bus_power_w", "assumption: avionics + ISL terminals"),
     ("requests_per_day", "assumption: classroom-scale load"),
@@ -182,7 +183,8 @@ PRESETS: dict[str, Scenario] = {
         **_answers("chat"),
         sources=_src(
             shells=examples.SOURCES["STARCLOUD_1_TLE"],
-            hardware="one NVIDIA H100 80 GB (DESIGN.md)",
+            hardware="one NVIDIA H100 80 GB (DESIGN.md); the variant is not published: "
+            "lab.hardware 'h100' (SXM), see lab.hardware.STARCLOUD_1_NOTE",
             model_params="Gemma ran on orbit (DESIGN.md); 2B size is an assumption",
             bytes_per_param="assumption: bf16",
             output_tokens=ANSWER_LENGTHS["chat"]["source"],
@@ -190,7 +192,9 @@ PRESETS: dict[str, Scenario] = {
             max_output_tokens=ANSWER_LENGTHS["chat"]["source"],
             isl_bps="single satellite: no ISLs",
             power_cap_w="assumption: a 60 kg satellite (Astro Digital Corvus-Micro bus; CNBC, "
-            "Dec 2025) cannot feed the H100's 700 W; capped at 300 W",
+            "Dec 2025) cannot feed the H100 SXM's 700 W; capped at 300 W, about an H100 PCIe's "
+            "300-350 W (lab.hardware.STARCLOUD_1_NOTE). The cap slows prefill; decode keeps "
+            "the memory bandwidth",
             network="assumption: a global commercial ground network: lab.links "
             "STATION_NETWORKS['global'], 1 antenna per site",
             user="assumption: a user in Seattle",

@@ -34,6 +34,7 @@ from lab.links import (
     LinkBudget,
     as_stations,
 )
+from lab.node import ON_ORBIT_EFFICIENCY, QWEN3, Efficiency
 from lab.orbits import Constellation, sun_synchronous_inclination
 
 __all__ = ["DEFAULT_EPOCH", "PERSISTENT_LINKS", "Scenario", "Shell", "link_budget",
@@ -164,8 +165,11 @@ class Scenario:
     ``max_output_tokens`` its cap. ``isl_max_range`` (km) is the longest laser link; with the
     grazing-height rule it makes :attr:`isl_rules`; ``isl_setup_s`` is paid by a route that
     needs a link that is not kept up (``persistent_links``: "all", "in-plane" or "none").
-    ``efficiency``: fraction of the accelerator's peaks the roofline reaches (None: the
-    roofline's default). ``power_cap_w`` caps the accelerator in sunlight, ``eclipse_cap_w`` on
+    ``efficiency``: the fractions of the accelerator's peaks that inference reaches: a
+    :class:`lab.node.Efficiency`, a number (both fractions), or None for
+    :data:`lab.node.ON_ORBIT_EFFICIENCY` (published vLLM decode on a data-centre GPU: 77 % of
+    the bandwidth roof). The KV cache read at every decode step is that of the Qwen3 model
+    nearest in size to ``model_params`` (:attr:`kv_bytes_per_token`). ``power_cap_w`` caps the accelerator in sunlight, ``eclipse_cap_w`` on
     battery (default: the sunlight cap). ``epoch``: the start of the simulated day (UTC; any
     astropy Time or ISO string). ``sources`` maps each field name to where its value comes
     from (or ``"assumption: ..."``).
@@ -193,7 +197,7 @@ class Scenario:
     isl_setup_s: float = 15.0  # s to set up a laser link that is not kept up
     persistent_links: str = "in-plane"
     max_batch: int = 32
-    efficiency: float | None = None
+    efficiency: float | Efficiency | None = None
     power_cap_w: float | None = None
     eclipse_cap_w: float | None = None
     battery_wh: float = 1000.0
@@ -223,7 +227,7 @@ class Scenario:
         _store(self, "isl_setup_s", "s", lo=0.0, hi=3600.0)
         check_choice(self.persistent_links, PERSISTENT_LINKS, "persistent_links")
         check_int(self.max_batch, "max_batch", lo=1)
-        if self.efficiency is not None:
+        if self.efficiency is not None and not isinstance(self.efficiency, Efficiency):
             _store(self, "efficiency", "", lo=0.0, hi=1.0, lo_inclusive=False)
         check_int(self.requests_per_day, "requests_per_day", lo=1)
         for cap in ("power_cap_w", "eclipse_cap_w"):
@@ -243,6 +247,24 @@ class Scenario:
     @property
     def profile(self) -> HardwareProfile:
         return get_profile(self.hardware)
+
+    @property
+    def roofline_efficiency(self) -> Efficiency:
+        """The :class:`lab.node.Efficiency` of inference (see ``efficiency``)."""
+        if self.efficiency is None:
+            return ON_ORBIT_EFFICIENCY
+        if isinstance(self.efficiency, Efficiency):
+            return self.efficiency
+        e = float(self.efficiency)
+        return Efficiency(e, e, f"scenario: {e:g} of both roofs")
+
+    @property
+    def kv_bytes_per_token(self) -> float:
+        """KV-cache bytes per token of context (bf16 cache) of the Qwen3 model nearest in
+        parameters to ``model_params`` (:data:`lab.node.QWEN3`), 0 if none is within 25 %."""
+        spec = min(QWEN3.values(), key=lambda m: abs(np.log(m.params / self.model_params)))
+        close = abs(np.log(spec.params / self.model_params)) < np.log(1.25)
+        return float(spec.kv_bytes_per_token(2.0)) if close else 0.0
 
     @property
     def uplink_budget(self) -> LinkBudget:

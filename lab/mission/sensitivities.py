@@ -26,22 +26,29 @@ from lab._validate import check_choice, check_int
 from lab.mission.presets import ANSWER_LENGTHS, get_preset
 from lab.mission.response import response_times
 from lab.mission.scenario import Scenario, stations_of
+from lab.node.calibration import recorded_efficiency
 
 __all__ = ["SENSITIVITY_INPUTS", "SensitivityInput", "in_pass_median", "sensitivity"]
 
 
 @dataclass(frozen=True)
 class SensitivityInput:
-    """One uncertain input: its ``low`` and ``high`` values (in ``unit``), where they come from,
+    """One uncertain input: its ``low`` and ``high`` values (in ``unit``; a number, or a
+    function of the scenario for inputs stated relative to its hardware), where they come from,
     the scenario's own value (``current(scenario)``) and how to set it (``apply``)."""
 
     name: str
     unit: str
-    low: float
-    high: float
+    low: float | Callable[[Scenario], float]
+    high: float | Callable[[Scenario], float]
     source: str
     current: Callable[[Scenario], float]
     apply: Callable[[Scenario, float], Scenario]
+
+    def bounds(self, sc: Scenario) -> tuple[float, float]:
+        """(low, high) for scenario ``sc``."""
+        return tuple(float(b(sc)) if callable(b) else float(b)  # type: ignore[return-value]
+                     for b in (self.low, self.high))
 
 
 def _with_stations(sc: Scenario, **changes: Any) -> Scenario:
@@ -61,8 +68,21 @@ def _uplink_rate(sc: Scenario, bps: float) -> Scenario:
                                                        max_spectral_efficiency=1.0))
 
 
-def _profile(sc: Scenario, **changes: float) -> Scenario:
+def _profile(sc: Scenario, **changes: Any) -> Scenario:
     return replace(sc, hardware=replace(sc.profile, **changes))
+
+
+def _tops(sc: Scenario, tops: float) -> Scenario:
+    """Every peak of the accelerator (headline, dense and sparse per format) scaled so that the
+    headline is ``tops``."""
+    prof = sc.profile
+    f = tops / prof.peak_tops
+    return _profile(sc, peak_tops=tops, dense_tops={k: v * f for k, v in dict(prof.dense_tops)
+                                                     .items()},
+                    sparse_tops={k: v * f for k, v in dict(prof.sparse_tops).items()})
+
+
+_AVERAGE_OF_MAXIMUM = 5000.0 / 12 / 744.0  # Three-Body: 5 POPS for 12 satellites vs 744 TOPS
 
 
 SENSITIVITY_INPUTS: dict[str, SensitivityInput] = {s.name: s for s in (
@@ -92,21 +112,25 @@ SENSITIVITY_INPUTS: dict[str, SensitivityInput] = {s.name: s for s in (
         lambda sc, v: replace(sc, output_tokens=int(v),
                               max_output_tokens=max(sc.max_output_tokens, int(v)))),
     SensitivityInput(
-        "peak TOPS", "TOPS", 420.0, 744.0,
+        "peak TOPS", "TOPS", lambda sc: sc.profile.peak_tops * _AVERAGE_OF_MAXIMUM,
+        lambda sc: sc.profile.peak_tops,
         "Three-Body: 744 TOPS is the maximum per satellite; 5 POPS for 12 satellites is ~420 "
-        "TOPS on average (DESIGN.md)",
-        lambda sc: float(sc.profile.peak_tops), lambda sc, v: _profile(sc, peak_tops=v)),
+        "TOPS on average (DESIGN.md): the accelerator's peaks (dense and sparse) from 420/744 "
+        "of its headline to all of it",
+        lambda sc: float(sc.profile.peak_tops), _tops),
     SensitivityInput(
-        "memory bandwidth", "GB/s", 200.0, 800.0,
-        "assumption: half to twice the profile's unpublished 400 GB/s (lab.hardware)",
+        "memory bandwidth", "GB/s", lambda sc: sc.profile.memory_bandwidth_gbs / 2,
+        lambda sc: sc.profile.memory_bandwidth_gbs * 2,
+        "assumption: half to twice the profile's bandwidth (Three-Body: an Orin-class module's "
+        "204.8 GB/s, itself an assumption of lab.hardware)",
         lambda sc: float(sc.profile.memory_bandwidth_gbs),
         lambda sc, v: _profile(sc, memory_bandwidth_gbs=v)),
     SensitivityInput(
-        "efficiency", "", 0.3, 1.0,
-        "fraction of the peaks the roofline reaches: 1 is the ideal roofline; ~0.3 is a "
-        "poorly optimised decode (assumption, see lab.node's calibration)",
-        lambda sc: 1.0 if sc.efficiency is None else float(sc.efficiency),
-        lambda sc, v: replace(sc, efficiency=v)),
+        "efficiency", "", lambda sc: recorded_efficiency().bandwidth, 1.0,
+        "fraction of the roofs inference reaches (default: lab.node.ON_ORBIT_EFFICIENCY, 0.77 "
+        "of the bandwidth roof, published vLLM on an A100): from this CPU's measured vLLM "
+        "decode (~0.45, lab.node.calibration) to the roofline itself (1)",
+        lambda sc: sc.roofline_efficiency.bandwidth, lambda sc, v: replace(sc, efficiency=v)),
     SensitivityInput(
         "antennas", "per station", 1.0, 4.0,
         "1 (the default without a public count) to 4 (RSGS Lijiang, AIRCAS 2024)",
@@ -151,11 +175,12 @@ def sensitivity(scenario: str | Scenario, inputs: Sequence[str] | None = None, *
     rows = []
     for name in names:  # a handful of inputs, two runs each
         spec = SENSITIVITY_INPUTS[name]
-        lo_pass, lo_day = _outcomes(spec.apply(sc, spec.low), requests, seed, dt)
-        hi_pass, hi_day = _outcomes(spec.apply(sc, spec.high), requests, seed, dt)
+        low, high = spec.bounds(sc)
+        lo_pass, lo_day = _outcomes(spec.apply(sc, low), requests, seed, dt)
+        hi_pass, hi_day = _outcomes(spec.apply(sc, high), requests, seed, dt)
         rows.append({
-            "input": name, "unit": spec.unit, "value": spec.current(sc), "low": spec.low,
-            "high": spec.high, "in_pass_low_s": lo_pass, "in_pass_high_s": hi_pass,
+            "input": name, "unit": spec.unit, "value": spec.current(sc), "low": low,
+            "high": high, "in_pass_low_s": lo_pass, "in_pass_high_s": hi_pass,
             "day_low_s": lo_day, "day_high_s": hi_day,
             "in_pass_swing_s": abs(hi_pass - lo_pass), "day_swing_s": abs(hi_day - lo_day),
             "source": spec.source,

@@ -228,14 +228,14 @@ def inference_latency(sc: Scenario, cap_w: float | None, batch: int | np.ndarray
     """E2E latency (s) of one request in a batch of ``batch`` on the scenario's accelerator
     capped at ``cap_w`` W (None: uncapped), for answers of ``output_tokens`` tokens (an array:
     one per request; default the median ``sc.output_tokens``): :func:`lab.node.predict_latency`
-    (at the scenario's ``efficiency`` when set)."""
+    at the scenario's efficiency (:attr:`Scenario.roofline_efficiency`) with the KV cache of
+    :attr:`Scenario.kv_bytes_per_token`."""
     prof = sc.profile
     p = prof if cap_w is None or cap_w >= prof.peak_power_w else prof.with_power_cap(cap_w)
     n_out = sc.output_tokens if output_tokens is None else output_tokens
-    eff = {} if sc.efficiency is None else {"compute_efficiency": sc.efficiency,
-                                            "bandwidth_efficiency": sc.efficiency}
     e2el = predict_latency(p, sc.model_params, sc.bytes_per_param, sc.prompt_tokens, n_out,
-                           batch, **eff).e2el
+                           batch, kv_bytes_per_token=sc.kv_bytes_per_token,
+                           efficiency=sc.roofline_efficiency).e2el
     return float(e2el) if np.ndim(e2el) == 0 else np.asarray(e2el, dtype=float)
 
 
