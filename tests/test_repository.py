@@ -209,7 +209,7 @@ def test_notebook_follows_the_pythia_template(path: Path):
 LAYERS = {
     "_validate": 0, "_offline": 0, "constants": 0, "hardware": 1,
     "orbits": 2, "power": 3, "links": 3, "node": 3, "examples": 3,
-    "mission": 4, "economics": 4, "study": 5, "widgets": 6, "cli": 7,
+    "mission": 4, "economics": 4, "study": 5, "widgets": 6, "exercises": 6, "cli": 7,
 }
 
 
