@@ -66,6 +66,37 @@ def test_respond_json():
     s = data["summary_s"]
     assert 0 < s["p50"] <= s["p90"] <= s["p99"]
     assert data["dominant"] in data["terms_s"]
+    # the ground segment's terms are columns like every other
+    assert data["terms"] == list(lab.mission.TERMS)
+    for term in ("operator", "booking", "acquisition", "isl_setup"):
+        assert term in data["terms_s"]
+    assert data["terms_s"]["operator"]["p50"] == 10.0
+
+
+def test_respond_table_shows_every_term_and_options(capsys):
+    assert main(["respond", "--preset", "three-body-12", "--requests", "200",
+                 "--epoch", "2025-12-21T00:00:00", "--antennas", "2"]) == 0
+    out = capsys.readouterr().out
+    for term in lab.mission.TERMS:
+        assert f"\n{term} " in out
+    assert "from 2025-12-21T00:00:00.000 UTC" in out
+    assert main(["respond", "--preset", "three-body-12", "--epoch", "someday"]) == 2
+    assert "epoch must be a UTC date and time" in capsys.readouterr().err
+
+
+def test_respond_sensitivity_json():
+    out = _run("respond", "--preset", "three-body-12", "--sensitivity", "--requests", "300",
+               "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["scenario"] == "three-body-12" and data["requests"] == 300
+    assert 0 < data["in_pass_median_s"] < data["day_median_s"]
+    names = [row["input"] for row in data["inputs"]]
+    assert set(names) == set(lab.mission.SENSITIVITY_INPUTS)
+    swings = [row["in_pass_swing_s"] for row in data["inputs"]]
+    assert swings == sorted(swings, reverse=True)  # the largest first
+    for row in data["inputs"]:
+        assert row["low"] < row["high"] and row["source"] and "in_pass_low_s" in row
 
 
 def test_a_lab_value_error_is_a_message_and_exit_code_2(capsys):

@@ -38,6 +38,21 @@ def test_fifo_wait_hand_case():
     np.testing.assert_allclose(wait, [0.0, 4.0, 8.0, 0.0, 0.0])
 
 
+def test_fifo_wait_is_exactly_zero_at_a_free_server():
+    """Regression: the cumulative sums left ~1e-11 s of "wait" where a request found its server
+    free, and lab.mission then charged it a full batch's latency instead of its own (82 s
+    instead of 57 s for a Three-Body answer of 1,108 tokens)."""
+    rng = np.random.default_rng(1)
+    service = rng.uniform(0.1, 30.0, 500)
+    gap = np.where(np.arange(500) % 2 == 0, 0.0, rng.uniform(0.0, 1.0, 500))
+    # each request arrives when the previous one finishes (or a little later)
+    ready = 80000.123 + np.concatenate([[0.0], np.cumsum(service + gap)[:-1]])
+    wait = fifo_wait(np.zeros(500, int), ready, service)
+    assert (wait == 0).all()
+    wait = fifo_wait(np.zeros(3, int), np.array([0.0, 1.0, 1.0]), np.array([2.0, 1.0, 1.0]))
+    np.testing.assert_allclose(wait, [0.0, 1.0, 2.0])  # real waits stay
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.floats(0, 100), st.floats(0.01, 20)),
                 min_size=1, max_size=40))

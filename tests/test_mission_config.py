@@ -20,8 +20,9 @@ def test_every_preset_number_has_a_source():
     for name, sc in PRESETS.items():
         src = dict(sc.sources)
         for key in ("shells", "hardware", "model_params", "bytes_per_param", "isl_bps",
-                    "prompt_tokens", "output_tokens", "uplink", "downlink", "network",
-                    "requests_per_day", "max_batch", "battery_wh"):
+                    "prompt_tokens", "output_tokens", "output_sigma", "max_output_tokens",
+                    "uplink", "downlink", "network", "operator_s", "isl_setup_s",
+                    "persistent_links", "requests_per_day", "max_batch", "battery_wh", "epoch"):
             assert src.get(key), f"{name}: no source for {key}"
         assert sc.description
 
@@ -87,13 +88,17 @@ def test_auto_planes_examples_from_qa():
 
 
 def test_median_does_not_jump_back_to_hours_for_primes():
-    """QA: 839 satellites used to become one plane (p90 ~4.4 h, 55 % in view)."""
+    """QA: 839 satellites used to become one plane (p90 ~4.4 h, 55 % in view). Now every size
+    finds a satellite in view and the median answer takes minutes (ground segment and thinking
+    answers included), like its even neighbours. (Shells of up to ~8 planes have no usable
+    laser links: long answers that outlast the pass wait for their satellite's next one, so
+    their p90 is ~1.5 h, as at 100 satellites.)"""
     primes = [101, 211, 409, 839, 997, 1009, 2797]
     df = sweep("three-body-12", [100, *primes, 2800], requests=300, seed=0, progress=False)
     assert (df.in_view_share.loc[primes] == 1.0).all()
     ref = df.loc[[100, 2800], "p90"].max()
-    assert (df.p90.loc[primes] < 2 * ref).all() and (df.p90.loc[primes] < 60).all()
-    assert (df.p50.loc[primes] < 30).all()
+    assert (df.p90.loc[primes] < 2 * ref).all() and (df.p90.loc[primes] < 2 * 3600).all()
+    assert (df.p50.loc[primes] < 300).all()
     assert list(df.n_used.loc[[839, 2797]]) == [840, 2796]
 
 

@@ -59,39 +59,49 @@ def _hand_link(g, sat: int, j: int, bits: float, link: str, user=(39.9, 116.4)):
 
 
 def test_breakdown_terms_by_hand_for_one_request(tb12):
-    """One request answered while its satellite is in view, every term by hand: no wait, uplink
-    = backhaul + slant range / c + bits / rate, no ISL, no queue, inference = the roofline,
-    downlink likewise; the slant range agrees with the satellite-station distance."""
+    """One request answered while its satellite is in view, every term by hand: the operator's
+    chain, no wait, uplink = backhaul + slant range / c + bits / rate, no ISL, no queue,
+    inference = the roofline of its own answer length, downlink likewise, and the ground
+    segment's booking and acquisition in the total; the slant range agrees with the
+    satellite-station distance."""
     from lab.node.roofline import predict_latency
 
     sc, g, b = tb12.scenario, tb12.geometry, tb12.breakdown
     row = b[(b.wait_for_contact == 0) & (b.hops_up == 0) & (b.hops_back == 0)
             & (b.queueing == 0) & (b.wait_for_downlink == 0) & ~b.on_battery].iloc[0]
     up_bits = 8 * (sc.prompt_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
-    down_bits = 8 * (sc.output_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
+    down_bits = 8 * (row.output_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
+    assert row.operator == pytest.approx(sc.operator_s)
     best = g.margin.max(axis=0)  # the best satellite's margin at every sample
-    j = _pass_sample(best, row.arrival, g.dt)
-    sat = int(np.argmax(g.margin[:, j % g.t.size]))
-    assert sat == row.contact_sat
-    rho, light, serial, fibre, station = _hand_link(g, sat, j % g.t.size, up_bits,
-                                                    sc.uplink)
+    t_up = row.arrival + sc.operator_s  # mission control hands the job over
+    j = _pass_sample(best, t_up, g.dt) % g.t.size
+    sat = int(row.contact_sat)
+    assert g.margin[sat, j] >= 0  # in view (the station's tracked satellite)
+    rho, light, serial, fibre, station = _hand_link(g, sat, j, up_bits, sc.uplink)
     true_rho = np.linalg.norm(g.constellation[sat].positions(
-        np.array([g.t[j % g.t.size]]), model="j2", frame="itrs")[0] - station.itrs)
+        np.array([g.t[j]]), model="j2", frame="itrs")[0] - station.itrs)
     assert rho == pytest.approx(true_rho, rel=0.03)  # spherical Earth vs WGS-84 station
     assert light == pytest.approx(rho / 299792.458, rel=1e-12)
+    assert serial == pytest.approx(up_bits / 256e3, rel=1e-12)  # S-band telecommand
     assert row.uplink == pytest.approx(fibre + light + serial, rel=2e-3)  # haversine fibre
     assert row.uplink - light - serial == pytest.approx(fibre, rel=0.01)
     e2el = float(predict_latency(sc.profile, sc.model_params, sc.bytes_per_param,
-                                 sc.prompt_tokens, sc.output_tokens, 1).e2el)
+                                 sc.prompt_tokens, int(row.output_tokens), 1,
+                                 kv_bytes_per_token=sc.kv_bytes_per_token,
+                                 efficiency=sc.roofline_efficiency).e2el)
     assert row.inference == pytest.approx(e2el, rel=1e-12)
-    done = row.arrival + row.uplink + row.inference
-    jd = _pass_sample(best, done, g.dt) % g.t.size
-    assert int(np.argmax(g.margin[:, jd])) == row.downlink_sat
-    rho_d, light_d, serial_d, fibre_d, _ = _hand_link(g, int(row.downlink_sat), jd, down_bits,
+    done = t_up + row.booking + row.acquisition - 3.0 + row.uplink + row.inference
+    jd = int(np.clip(np.rint(done / g.dt), j, g.contact_bounds(np.array([sat]),
+                                                                np.array([j]))[1][0]))
+    assert row.downlink_sat == sat  # the contact still runs: the answer comes down the same way
+    rho_d, light_d, serial_d, fibre_d, _ = _hand_link(g, sat, jd % g.t.size, down_bits,
                                                       sc.downlink)
     assert row.downlink == pytest.approx(light_d + serial_d + fibre_d, rel=2e-3)
-    assert row.total == pytest.approx(row.uplink + e2el + light_d + serial_d + fibre_d,
-                                      rel=1e-6)
+    # acquisition: the downlink's X-band lock (3 s), plus at most slew + S-band lock (30 s)
+    # before the uplink (all of it if the prompt started the contact)
+    assert 3.0 - 1e-9 <= row.acquisition <= 33.0 + 1e-9
+    assert row.total == pytest.approx(sc.operator_s + row.booking + row.acquisition + row.uplink
+                                      + e2el + light_d + serial_d + fibre_d, rel=1e-6)
     for col in (*TERMS, "total"):
         assert (b[col] >= 0).all()
     assert set(tb12.summary) >= {"p50", "p90", "p99", "mean", "dominant", "answered"}
@@ -105,26 +115,35 @@ def test_uplink_and_downlink_terms_bounds(tb12):
     rho_max = math.sqrt(a**2 - (R_EARTH * math.cos(eps)) ** 2) - R_EARTH * math.sin(eps)
     up_bits = 8 * (sc.prompt_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
     b = tb12.breakdown
-    lo = sc.shells[0].alt / C_LIGHT
+    lo = sc.shells[0].alt / C_LIGHT + up_bits / 256e3
     assert (b["uplink"] >= lo).all()
     # the farthest station from Beijing (Kashgar) is ~3,400 km of fibre away
-    hi = rho_max / C_LIGHT + up_bits / 1e6 + 3500 / mission.FIBER_SPEED
+    hi = rho_max / C_LIGHT + up_bits / 256e3 + 3500 / mission.FIBER_SPEED
     assert (b["uplink"] <= hi).all()
-    assert (b["downlink"] <= hi).all()
+    down_bits = 8 * (b["output_tokens"].max() * sc.bytes_per_token + sc.request_overhead_bytes)
+    assert (b["downlink"] <= rho_max / C_LIGHT + down_bits / 150e6
+            + 3500 / mission.FIBER_SPEED).all()
 
 
 def test_inference_term_is_the_roofline(tb12):
     from lab.node.roofline import predict_latency
 
     sc = tb12.scenario
-    e2el = float(predict_latency(sc.profile, sc.model_params, sc.bytes_per_param,
-                                 sc.prompt_tokens, sc.output_tokens, 1).e2el)
     b = tb12.breakdown
-    sunlit_alone = b[(b.queueing == 0) & ~b.on_battery]
-    assert len(sunlit_alone) > 50
-    np.testing.assert_allclose(sunlit_alone["inference"], e2el, rtol=1e-9)
+    e2el = predict_latency(sc.profile, sc.model_params, sc.bytes_per_param, sc.prompt_tokens,
+                           b["output_tokens"].to_numpy(), 1,
+                           kv_bytes_per_token=sc.kv_bytes_per_token,
+                           efficiency=sc.roofline_efficiency).e2el
+    sunlit_alone = (b.queueing == 0) & ~b.on_battery
+    assert sunlit_alone.sum() > 50
+    np.testing.assert_allclose(b.loc[sunlit_alone, "inference"], e2el[sunlit_alone], rtol=1e-9)
+    # a request that did not wait is served alone, at its own latency (regression: rounding
+    # noise of the queue's sums counted as a wait and charged a full batch's latency)
+    assert not ((b.queueing > 0) & (b.queueing < 1e-6)).any()
     # on battery the accelerator is power-capped: slower, never faster
-    assert (b.loc[b.on_battery, "inference"] >= e2el).all()
+    assert (b.loc[b.on_battery, "inference"] >= e2el[b.on_battery]).all()
+    # the answer lengths are the scenario's distribution, drawn with the seed
+    np.testing.assert_array_equal(b["output_tokens"], sc.answer_lengths(len(b), seed=1))
 
 
 def test_isl_term_hand_calculation():
@@ -146,12 +165,19 @@ def test_isl_term_hand_calculation():
 
 # ------------------------------------------------------------------ expected behaviour
 def test_three_body_in_view_answers_within_two_minutes(tb12):
-    """Reported: prompt up, inference on orbit, answer down in under 2 minutes."""
+    """Reported: prompt up, inference on orbit, answer down in under 2 minutes. With the ground
+    segment (operator, booking, acquisition) and thinking-mode answers the in-pass median and
+    a lone prompt sent during a pass stay under two minutes; the long answers of the tail
+    (thousands of tokens) do not."""
     b = tb12.breakdown
     in_view = b[b.wait_for_contact == 0]
     assert len(in_view) > 100
     assert in_view["total"].median() < 120.0
-    assert (in_view["total"] < 120.0).mean() > 0.9
+    assert (in_view["total"] < 120.0).mean() > 0.6
+    ground = in_view[["operator", "booking", "acquisition"]].sum(axis=1)
+    assert (ground >= 10.0 + 3.0).all()  # the operator's chain and the downlink's lock at least
+    lone = response_times("three-body-12", arrival_times=[in_view.arrival.iloc[0]]).breakdown
+    assert lone.total.iloc[0] < 120.0 and lone.acquisition.iloc[0] == pytest.approx(33.0)
 
 
 def test_three_body_day_average_is_mostly_waiting(tb12):
@@ -162,12 +188,19 @@ def test_three_body_day_average_is_mostly_waiting(tb12):
 
 
 def test_median_falls_with_size_and_flattens():
+    """From 12 satellites to a few hundred the median falls by more than 10x, then flattens.
+    (In between, a 48-satellite shell of two opposite planes has no usable laser links: an
+    answer that outlasts the pass waits for its own satellite's next pass, which can make the
+    median larger than at 12; see notebook 05.)"""
     df = sweep("three-body-12", [12, 48, 300, 1400, 2800], requests=600, seed=2, progress=False)
     p50 = df["p50"].to_numpy()
-    assert p50[0] > p50[-1]
-    assert np.all(np.diff(p50) <= 0.05 * p50[:-1] + 1e-9)  # non-increasing (5 % sampling noise)
+    assert p50[0] > 10 * p50[-1]
+    big = df.loc[[300, 1400, 2800], "p50"].to_numpy()
+    # non-increasing once every prompt finds a satellite in view, within the noise of the
+    # answer-length draw (10 %)
+    assert np.all(np.diff(big) <= 0.1 * big[:-1] + 1e-9)
     assert abs(p50[-1] - p50[-2]) / p50[-1] < 0.1  # flat at the large end
-    assert df.loc[2800, "dominant"] in ("inference", "queueing", "uplink", "downlink")
+    assert df.loc[2800, "dominant"] in ("inference", "queueing", "acquisition", "operator")
     assert df.loc[12, "mean"] > 10 * df.loc[2800, "mean"]
 
 
@@ -175,7 +208,9 @@ def test_star_compute_preset_is_always_in_view():
     r = response_times("star-compute-2800", requests=500)
     assert r.summary["n_satellites"] == 2800
     assert r.summary["in_view_share"] > 0.95
-    assert r.summary["p50"] < 60
+    assert r.summary["p50"] < 120
+    t = r.table
+    assert t.loc["wait_for_contact", "mean"] < 1.0 and t.loc["wait_for_downlink", "mean"] < 1.0
 
 
 # ------------------------------------------------------------------ monotonic properties
@@ -223,8 +258,10 @@ def test_faster_isl_never_slower(factor):
     t = np.linspace(0, 86000, 200)
     slow = response_times(sc, arrival_times=t).breakdown
     fast = response_times(replace(sc, isl_bps=sc.isl_bps * factor), arrival_times=t).breakdown
-    for col in ("isl_to_compute", "isl_back"):
-        assert (fast[col].to_numpy() <= slow[col].to_numpy() + 1e-12).all()
+    assert (fast.isl_to_compute.to_numpy() <= slow.isl_to_compute.to_numpy() + 1e-12).all()
+    # the way back can change (an earlier answer comes down its prompt's contact): per hop
+    same = (fast.hops_back == slow.hops_back).to_numpy() & (slow.hops_back > 0).to_numpy()
+    assert (fast.isl_back.to_numpy()[same] <= slow.isl_back.to_numpy()[same] + 1e-12).all()
 
 
 def test_faster_accelerator_never_slower_inference():

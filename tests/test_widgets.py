@@ -54,6 +54,21 @@ def test_moving_the_satellites_slider_updates_label_and_figures(panel):
     assert _median_seconds(panel) == pytest.approx(before, rel=1e-9)
 
 
+def test_breakdown_plot_shows_the_ground_segment(panel):
+    """Every term of lab.mission.TERMS, the ground segment's included, is a bar of the
+    breakdown plot with its own colour; at 2,800 satellites the ground terms take a visible
+    share (the operator's chain alone is ~10 s of ~1 min)."""
+    from lab.mission import TERMS
+    from lab.widgets.mission_panel import TERM_COLORS
+
+    names = [tr.name for tr in panel.fig_dist.data[1:]]
+    assert names == list(TERMS) and len(set(TERM_COLORS.values())) == len(TERMS)
+    panel.set(satellites=2800)
+    share = {tr.name: np.mean(np.asarray(tr.y, dtype=float)) for tr in panel.fig_dist.data[1:]}
+    assert share["operator"] > 0.05 and share["acquisition"] > 0.0
+    assert share["wait_for_contact"] < 0.01
+
+
 def test_planes_slider_reports_adjusted_planes(panel):
     panel.set(satellites=100, planes=7)
     assert "do not divide" in panel.info.value

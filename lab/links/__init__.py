@@ -4,10 +4,14 @@ A prompt reaches an orbital computer only when a ground station sees a satellite
 cross laser links between satellites. This package computes, for whole constellations at once:
 
 - geometry: :func:`elevation`, :func:`visibility`, :func:`slant_range`, :func:`light_delay`;
-- ground stations (:class:`GroundStation`) and named networks (:data:`STATION_NETWORKS`);
+- the ground segment: stations (:class:`GroundStation`: site, elevation mask, number of
+  antennas, slew time) and named networks of LEO sites (:data:`STATION_NETWORKS`, each station
+  with its source); link acquisition per band (:data:`BANDS`: from pointing to locked);
+- booking antennas: :func:`book_antennas` (a FIFO queue with k antennas per station),
+  :func:`assign_antennas`, :func:`fifo_wait` (module :mod:`lab.links.ground`);
 - contact windows: :func:`passes` (one satellite) and :func:`contacts` (constellation x stations);
-- link budgets: :class:`LinkBudget`, :data:`LINK_PRESETS` (X-band downlink, S-band uplink,
-  optical ISL ...);
+- link budgets: :class:`LinkBudget`, :data:`LINK_PRESETS` (S-band telecommand uplinks at
+  256 kbit/s and 2 Mbit/s, X- and Ka-band downlinks, an optical ground link, optical ISL);
 - inter-satellite links: :func:`isl_pairs`, :func:`isl_state`, :func:`isl_graph` (networkx);
 - routing over time, with store and forward: :func:`route` -> :class:`Route`;
   :func:`latency_budget` of a round trip;
@@ -22,6 +26,7 @@ are accepted everywhere.
 """
 
 from lab.links.budget import (
+    BANDS,
     DVBS2_MODCODS,
     LINK_PRESETS,
     LinkBudget,
@@ -37,6 +42,7 @@ from lab.links.geometry import (
     slant_range,
     visibility,
 )
+from lab.links.ground import assign_antennas, book_antennas, fifo_wait
 from lab.links.isl import (
     ISLRules,
     ISLState,
@@ -66,6 +72,7 @@ from lab.links.windows import (
 )
 
 __all__ = [
+    "BANDS",
     "DVBS2_MODCODS",
     "ISLRules",
     "ISLState",
@@ -76,11 +83,14 @@ __all__ = [
     "Pass",
     "Route",
     "as_isl_rules",
+    "assign_antennas",
+    "book_antennas",
     "as_stations",
     "central_angle",
     "contacts",
     "coverage_gaps",
     "elevation",
+    "fifo_wait",
     "free_space_path_loss",
     "geodetic_to_itrs",
     "get_network",

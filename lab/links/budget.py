@@ -8,6 +8,16 @@
 
 The DVB-S2 spectral efficiencies and ideal Es/N0 thresholds are ETSI EN 302 307-1 V1.4.1,
 Table 13 (AWGN, normal 64,800-bit FECFRAME, no pilots).
+
+Every budget has a ``band`` (:data:`BANDS`: "uhf", "s", "x", "ku", "ka", "optical") and an
+``acquisition_s``: the time from "the antenna points at the satellite" to "data flows" (carrier
+acquisition, symbol and frame lock), by default the band's value in :data:`BANDS`, each with its
+source or marked as an assumption. The antenna's slew is the station's
+(:attr:`lab.links.GroundStation.slew_s`).
+
+Rates by band (the presets below): S-band telecommand uplinks carry kbit/s to a few Mbit/s,
+X-band Earth-observation downlinks hundreds of Mbit/s, Ka-band a few Gbit/s, optical ground
+links tens of Gbit/s.
 """
 
 from __future__ import annotations
@@ -23,8 +33,25 @@ from astropy import units as u
 from lab._validate import as_value, check_choice
 from lab.constants import BOLTZMANN, C_LIGHT
 
-__all__ = ["DVBS2_MODCODS", "LINK_PRESETS", "LinkBudget", "format_frequency",
+__all__ = ["BANDS", "DVBS2_MODCODS", "LINK_PRESETS", "LinkBudget", "format_frequency",
            "free_space_path_loss", "link_table"]
+
+#: Bands of the lab's links -> (default acquisition time in s once the antenna points, source).
+BANDS: dict[str, tuple[float, str]] = {
+    "uhf": (5.0, "assumption: a narrow-band UHF modem locks in seconds"),
+    "s": (10.0, "assumption: the station sweeps the uplink carrier over the LEO Doppler "
+          "(about ±50 kHz at 2 GHz) until the on-board transponder locks, then the telecommand "
+          "frames synchronise: seconds to tens of seconds (the NASA Space Network Users' Guide "
+          "expects a reacquisition within 10 s)"),
+    "x": (3.0, "assumption: a DVB-S2 receiver acquires carrier, symbols and frames of a "
+          "satellite the antenna already tracks in seconds"),
+    "ku": (5.0, "assumption: as Ka band"),
+    "ka": (5.0, "assumption: a narrower beam adds a search from program track to autotrack"),
+    "optical": (15.0, "pointing, acquisition and tracking of laser terminals: ~15 s reported "
+                "for the Three-Body laser terminals (DESIGN.md; the primary source was not "
+                "found); the SDA optical terminal standard requires < 100 s with a 10 s goal "
+                "(Tournear, Sep 2024), 'of the order of seconds' (arXiv 2301.05285)"),
+}
 
 # (name, ideal Es/N0 dB, spectral efficiency bit/symbol) -- EN 302 307-1 Table 13.
 DVBS2_MODCODS: tuple[tuple[str, float, float], ...] = (
@@ -99,7 +126,9 @@ class LinkBudget:
     (system noise temperature of the receiver; for an optical receiver an equivalent
     h f / k x noise factor), ``bandwidth`` Hz, ``implementation_margin`` dB (gap to the ideal
     curve), ``rolloff`` (symbol rate = bandwidth / (1 + rolloff)), ``model`` "shannon" or
-    "dvb-s2", ``max_spectral_efficiency`` bit/s/Hz (modem cap for "shannon"; None = no cap).
+    "dvb-s2", ``max_spectral_efficiency`` bit/s/Hz (modem cap for "shannon"; None = no cap),
+    ``band`` (a :data:`BANDS` name, or None), ``acquisition_s`` s from pointing to locked (None:
+    the band's default of :data:`BANDS`, 0 without a band).
     """
 
     frequency: float
@@ -114,6 +143,8 @@ class LinkBudget:
     model: str = "shannon"
     max_spectral_efficiency: float | None = None
     name: str = "custom"
+    band: str | None = None
+    acquisition_s: float | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -133,6 +164,12 @@ class LinkBudget:
             set_(self, "max_spectral_efficiency",
                  as_value(self.max_spectral_efficiency, "", "max_spectral_efficiency",
                           lo=0, lo_inclusive=False))
+        if self.band is not None:
+            check_choice(self.band, BANDS, "band")
+        if self.acquisition_s is None:
+            set_(self, "acquisition_s", BANDS[self.band][0] if self.band is not None else 0.0)
+        set_(self, "acquisition_s", float(as_value(self.acquisition_s, "s", "acquisition_s",
+                                                   lo=0.0, hi=3600.0)))
 
     # ------------------------------------------------------------------ presets
     @classmethod
@@ -219,31 +256,52 @@ LINK_PRESETS: dict[str, LinkBudget] = {
     "x-band-downlink": LinkBudget(
         frequency=8.2e9, tx_power=10.0, tx_gain=6.0, rx_gain=50.0, losses=3.0,
         noise_temperature=150.0, bandwidth=150e6, implementation_margin=3.0, rolloff=0.2,
-        model="dvb-s2", name="x-band-downlink",
+        model="dvb-s2", name="x-band-downlink", band="x",
     ),
     # Ka-band downlink (26 GHz, the EESS band): 5 W, 24 dBi steered antenna, 2.4 m dish, 1.5 GHz:
-    # ~2-5 Gbit/s.
+    # ~2-5 Gbit/s (RSGS Lijiang receives up to 2,000 Mbit/s, AIRCAS 2024).
     "ka-band-downlink": LinkBudget(
         frequency=26e9, tx_power=5.0, tx_gain=24.0, rx_gain=54.0, losses=6.0,
         noise_temperature=200.0, bandwidth=1.5e9, implementation_margin=3.0, rolloff=0.1,
-        model="dvb-s2", name="ka-band-downlink",
+        model="dvb-s2", name="ka-band-downlink", band="ka",
     ),
-    # S-band TT&C / prompt uplink (2.05 GHz): 20 W into a 3.7 m dish (35 dBi), 3 dBi patch on
-    # board, 500 K satellite receiver, 5 MHz: ~18 Mbit/s, ample for text prompts.
+    # S-band telecommand (TC) uplink, the link that carries a prompt up (2.05 GHz): 20 W into a
+    # 3.7 m dish (35 dBi), 3 dBi patch on board, 500 K satellite receiver. Telecommand runs at
+    # kbit/s to a few Mbit/s, not at the tens of Mbit/s such a budget could close: the CCSDS /
+    # ECSS telecommand recommendations (CCSDS 401.0-B, ECSS-E-ST-50-05C) give bit rates of a
+    # few kbit/s up to 256 kbit/s on a subcarrier. 256 ksymbol/s of uncoded BPSK (1 bit/s/Hz):
+    # 256 kbit/s wherever the link closes.
     "s-band-uplink": LinkBudget(
         frequency=2.05e9, tx_power=20.0, tx_gain=35.0, rx_gain=3.0, losses=2.0,
-        noise_temperature=500.0, bandwidth=5e6, implementation_margin=3.0, rolloff=0.2,
-        model="dvb-s2", name="s-band-uplink",
+        noise_temperature=500.0, bandwidth=256e3, implementation_margin=3.0, rolloff=0.0,
+        model="shannon", max_spectral_efficiency=1.0, name="s-band-uplink", band="s",
+    ),
+    # High-rate S-band telecommand: the same terminals at 2 Msymbol/s (the upper end of direct
+    # carrier modulation for telecommand, "a few Mbit/s"): 2 Mbit/s.
+    "s-band-uplink-2m": LinkBudget(
+        frequency=2.05e9, tx_power=20.0, tx_gain=35.0, rx_gain=3.0, losses=2.0,
+        noise_temperature=500.0, bandwidth=2.048e6, implementation_margin=3.0, rolloff=0.0,
+        model="shannon", max_spectral_efficiency=1.0, name="s-band-uplink-2m", band="s",
+    ),
+    # Optical ground link, 1550 nm: 1 W, 10 cm terminal on board, 50 cm ground telescope, 10 dB
+    # of atmosphere, turbulence and pointing loss, capped at 60 Gbit/s: the AIRCAS laser ground
+    # station on the Pamir plateau (500 mm aperture, up to 60 Gbit/s satellite-to-ground, 2024).
+    "optical-downlink": LinkBudget(
+        frequency=_OPTICAL_F, tx_power=1.0, tx_gain=_aperture_gain_dbi(0.10, _OPTICAL_F),
+        rx_gain=_aperture_gain_dbi(0.50, _OPTICAL_F), losses=10.0,
+        noise_temperature=10.0 * _T_QUANTUM, bandwidth=30e9, implementation_margin=3.0,
+        model="shannon", max_spectral_efficiency=2.0, name="optical-downlink", band="optical",
     ),
     # Optical inter-satellite link, 1550 nm: 2 W, 10 cm telescopes (~105 dBi each), 3 dB of
     # pointing/optics loss, coherent receiver 10x above the quantum limit, 50 GHz of electrical
     # bandwidth, modem capped at 2 bit/s/Hz -> 100 Gbit/s out to ~6,500 km, then falling
-    # (Starlink-class: 100-200 Gbit/s, links to ~5,400 km; ADA Space: 100 Gbit/s).
+    # (Starlink-class: 100-200 Gbit/s, links to ~5,400 km; ADA Space: 100 Gbit/s). Acquisition:
+    # the ~15 s link set-up of the optical band (BANDS["optical"]).
     "optical-isl": LinkBudget(
         frequency=_OPTICAL_F, tx_power=2.0, tx_gain=_aperture_gain_dbi(0.10, _OPTICAL_F),
         rx_gain=_aperture_gain_dbi(0.10, _OPTICAL_F), losses=3.0,
         noise_temperature=10.0 * _T_QUANTUM, bandwidth=50e9, implementation_margin=3.0,
-        model="shannon", max_spectral_efficiency=2.0, name="optical-isl",
+        model="shannon", max_spectral_efficiency=2.0, name="optical-isl", band="optical",
     ),
 }
 LINK_PRESETS["uplink"] = replace(LINK_PRESETS["s-band-uplink"], name="uplink")

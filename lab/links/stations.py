@@ -1,22 +1,31 @@
 """Ground stations, WGS-84 geodetic -> Earth-fixed (ITRS) coordinates, named station networks.
 
-Station coordinates are rounded public values (about ±0.05°, enough for contact windows);
-each network lists its sources next to it.
+A :class:`GroundStation` is a site: where it is, its elevation mask, how many antennas it has
+(an antenna tracks one satellite at a time, so ``antennas`` is how many satellites the site can
+talk to at once; 1 unless a source gives the count) and how long an antenna takes to slew onto
+a satellite that is already in view (``slew_s``). Acquiring and locking the link once the
+antenna points is a property of the band (:data:`lab.links.budget.BANDS`).
+
+Networks list only sites that can serve a commercial LEO operator (no deep-space antennas, no
+control centres). Station coordinates are rounded public values (about ±0.05°, enough for
+contact windows); every station carries its source (or "approximate ...") in ``note``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from lab._validate import as_value, check_choice
+from lab._validate import as_value, check_choice, check_int
 
 __all__ = [
     "GroundStation",
     "STATION_NETWORKS",
+    "DEFAULT_SLEW_S",
     "WGS84_A",
     "WGS84_F",
     "as_stations",
@@ -28,6 +37,11 @@ __all__ = [
 WGS84_A = 6378.137  # km, semi-major axis
 WGS84_F = 1.0 / 298.257223563  # flattening
 _E2 = WGS84_F * (2.0 - WGS84_F)  # first eccentricity squared
+
+#: s for an antenna to slew onto a satellite in view (assumption: a 3-13 m tracking dish moves
+#: at ~3-10 deg/s, so pointing from stow or the previous satellite takes ~10-40 s; 20 s here).
+DEFAULT_SLEW_S = 20.0
+MAX_ANTENNAS = 1000  # more antennas than any site has (KSAT SvalSat: ~100)
 
 
 def geodetic_to_itrs(lat: Any, lon: Any, alt: Any = 0.0) -> np.ndarray:
@@ -59,10 +73,14 @@ def local_up(lat: Any, lon: Any) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GroundStation:
-    """A ground antenna: geodetic ``lat``/``lon`` (deg), ``alt`` (km) and elevation mask (deg).
+    """A ground station: geodetic ``lat``/``lon`` (deg), ``alt`` (km), elevation mask (deg),
+    its number of ``antennas`` and their slew time ``slew_s`` (s).
 
     Quantities are accepted (``lat=78.2 * u.deg``, ``alt=500 * u.m``) and stored as plain floats
-    in deg / km. ``min_elevation`` is the elevation mask: a satellite is in view above it.
+    in deg / km / s. ``min_elevation`` is the elevation mask: a satellite is in view above it.
+    ``antennas`` (an integer >= 1): satellites the site can track at once (one per antenna).
+    ``slew_s``: time for an antenna to point at a satellite already in view (before the link
+    acquires and locks). ``note``: the source of the site.
     """
 
     name: str
@@ -71,6 +89,8 @@ class GroundStation:
     alt: float = 0.0
     min_elevation: float = 10.0
     note: str = field(default="", compare=False)
+    antennas: int = 1
+    slew_s: float = DEFAULT_SLEW_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -84,6 +104,10 @@ class GroundStation:
         for attr in ("lat", "lon", "alt", "min_elevation"):
             if np.ndim(getattr(self, attr)) != 0:
                 raise TypeError(f"{attr} must be a scalar")
+        object.__setattr__(self, "antennas", check_int(
+            self.antennas, f"antennas of station {self.name!r}", lo=1, hi=MAX_ANTENNAS))
+        object.__setattr__(self, "slew_s", float(as_value(
+            self.slew_s, "s", f"slew_s of station {self.name!r}", lo=0.0, hi=3600.0)))
 
     @property
     def itrs(self) -> np.ndarray:
@@ -105,22 +129,48 @@ class GroundStation:
 
     def with_mask(self, min_elevation: Any) -> GroundStation:
         """A copy of this station with another elevation mask (deg)."""
-        return GroundStation(self.name, self.lat, self.lon, self.alt, min_elevation, self.note)
+        return replace(self, min_elevation=min_elevation)
+
+    def with_antennas(self, antennas: int) -> GroundStation:
+        """A copy of this station with another number of antennas."""
+        return replace(self, antennas=antennas)
+
+    @property
+    def site(self) -> GroundStation:
+        """The site alone (1 antenna, no slew): what visibility and geometry depend on."""
+        if self.antennas == 1 and self.slew_s == 0.0:
+            return self
+        return _site(self)
 
 
-def _gs(name: str, lat: float, lon: float, alt_m: float = 0.0, note: str = "") -> GroundStation:
-    return GroundStation(name, lat, lon, alt_m / 1000.0, 10.0, note)
+@lru_cache(maxsize=256)
+def _site(station: GroundStation) -> GroundStation:
+    """:attr:`GroundStation.site`, built once per station (the geometry cache asks often)."""
+    return replace(station, antennas=1, slew_s=0.0)
 
 
-# China: the China Remote Sensing Satellite Ground Station network (Miyun, Kashi, Sanya; AIRCAS,
-# http://www.radi.cas.cn), the Jiamusi 66 m deep-space station (CLTC), and the Xi'an Satellite
-# Control Center (its TT&C headquarters; public coordinates of the city sites, rounded).
+def _gs(name: str, lat: float, lon: float, alt_m: float = 0.0, note: str = "",
+        antennas: int = 1) -> GroundStation:
+    return GroundStation(name, lat, lon, alt_m / 1000.0, 10.0, note, antennas)
+
+
+# China: the five receiving stations of the China Remote Sensing Satellite Ground Station (RSGS)
+# of AIRCAS, which receives data from more than 30 Chinese and foreign Earth-observation
+# satellites in S, X and Ka band (AIRCAS, "China Remote Sensing Satellite Ground Station",
+# english.aircas.cas.cn, 2026; USGS Landsat ground station page "BJC"). Miyun (1986), Kashi
+# (2008), Sanya (2010), Lijiang (2024: four S/X/Ka antenna systems, 2,827 m, Yulong County
+# ~28 km from Lijiang city; AIRCAS news 30 Sep 2024) and Mohe (2025, China's northernmost).
+# Coordinates: public values of the sites (Miyun, Kashi, Sanya), approximate for Lijiang and
+# Mohe (the town); antenna counts: 4 at Lijiang (sourced), 1 elsewhere (no public count for
+# the antennas a commercial operator can book).
 _CHINA = (
-    _gs("Kashgar", 39.50, 75.93, 1300, "CRSGS Kashi station, Xinjiang"),
-    _gs("Sanya", 18.31, 109.31, 20, "CRSGS Sanya station, Hainan"),
-    _gs("Miyun", 40.45, 116.86, 90, "CRSGS Miyun station near Beijing"),
-    _gs("Jiamusi", 46.49, 130.77, 200, "CLTC 66 m deep-space station, Heilongjiang"),
-    _gs("Xi'an", 34.16, 108.98, 400, "Xi'an Satellite Control Center, Shaanxi"),
+    _gs("Kashgar", 39.50, 75.93, 1300, "RSGS Kashi station, Xinjiang (AIRCAS)"),
+    _gs("Sanya", 18.31, 109.31, 20, "RSGS Sanya station, Hainan (AIRCAS)"),
+    _gs("Miyun", 40.45, 116.86, 90, "RSGS Miyun station near Beijing (AIRCAS)"),
+    _gs("Lijiang", 26.87, 100.03, 2827, "RSGS Lijiang station, Yunnan: 4 S/X/Ka antennas "
+        "(AIRCAS, Sep 2024); coordinates approximate", antennas=4),
+    _gs("Mohe", 52.97, 122.54, 300, "RSGS Mohe station, Heilongjiang (AIRCAS, 2025); "
+        "coordinates approximate (Mohe town)"),
 )
 
 # KSAT-like polar network: Kongsberg Satellite Services' public site list
@@ -137,19 +187,22 @@ _KSAT = (
     _gs("Mauritius", -20.50, 57.45, 400, "KSAT Mauritius"),
 )
 
-# Global: ten well-known sites on all continents (NASA Near Space Network, ESA ESTRACK,
-# KSAT, SSC, CRSGS public site lists), used as the lab's default 10-station network.
+# Global: ten well-known LEO sites on all continents (NASA Near Space Network, ESA ESTRACK,
+# KSAT, SSC, RSGS public site lists), used as the lab's default 10-station network. No
+# deep-space antennas: the Canberra DSN complex of earlier versions is replaced by SSC's
+# Western Australian Space Centre (Dongara), a commercial LEO site.
 _GLOBAL = (
     _gs("Svalbard", 78.23, 15.41, 500, "KSAT SvalSat"),
     _gs("Fairbanks", 64.86, -147.85, 200, "NASA NSN / ASF Fairbanks"),
     _gs("Kiruna", 67.86, 20.96, 400, "ESA ESTRACK / SSC Esrange"),
     _gs("Wallops", 37.94, -75.46, 10, "NASA Wallops Flight Facility"),
     _gs("Maspalomas", 27.76, -15.63, 200, "ESA ESTRACK Maspalomas"),
-    _gs("Kashgar", 39.50, 75.93, 1300, "CRSGS Kashi"),
-    _gs("Sanya", 18.31, 109.31, 20, "CRSGS Sanya"),
+    _gs("Kashgar", 39.50, 75.93, 1300, "RSGS Kashi (AIRCAS)"),
+    _gs("Sanya", 18.31, 109.31, 20, "RSGS Sanya (AIRCAS)"),
     _gs("Hartebeesthoek", -25.89, 27.69, 1400, "SANSA Hartebeesthoek"),
     _gs("Santiago", -33.15, -70.67, 700, "SSC Santiago"),
-    _gs("Canberra", -35.40, 148.98, 680, "NASA DSN Canberra (Tidbinbilla)"),
+    _gs("Dongara", -29.05, 115.35, 250, "SSC Western Australian Space Centre (Mingenew/"
+        "Dongara)"),
 )
 
 STATION_NETWORKS: dict[str, tuple[GroundStation, ...]] = {
@@ -157,7 +210,7 @@ STATION_NETWORKS: dict[str, tuple[GroundStation, ...]] = {
     "ksat": _KSAT,
     "polar": _KSAT[:2],
     "global": _GLOBAL,
-    # One station (Miyun, the CRSGS site near Beijing): the smallest network, for exercises
+    # One station (Miyun, the RSGS site near Beijing): the smallest network, for exercises
     # ("how much does a second station help?") and the direct-user-access comparison.
     "single": _CHINA[2:3],
 }

@@ -16,7 +16,8 @@ Estimates (peaks measured with ``tracemalloc`` on this code; times on a 2-core x
 - geometry: ~64 bytes and ~0.25 us per satellite-epoch sample (positions (S, E, 3) float64 and
   the visibility/shadow temporaries of one shell, plus the kept margin, station, sunlight and
   time-since-eclipse arrays);
-- requests: ~650 bytes and ~1.2 us per request (arrivals, the request record, the breakdown);
+- requests: ~800 bytes and ~1.2 us per request (arrivals, answer lengths, the request record
+  with the ground segment's arrays, the breakdown: ~680 bytes measured);
 - hop matrix: ~48 bytes and ~0.13 us per (request x candidate satellite) pair.
 """
 
@@ -42,7 +43,7 @@ __all__ = [
 ENV_VAR = MEMORY_ENV
 GEOMETRY_BYTES_PER_SAMPLE = 64.0
 GEOMETRY_SECONDS_PER_SAMPLE = 2.5e-7
-REQUEST_BYTES = 650.0
+REQUEST_BYTES = 800.0
 REQUEST_SECONDS = 1.2e-6
 HOP_BYTES_PER_PAIR = 48.0
 HOP_SECONDS_PER_PAIR = 1.3e-7

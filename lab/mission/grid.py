@@ -16,13 +16,20 @@ response model needs, cached because it does not depend on the model or the load
 The ISL lengths reuse the positions already on the grid (every ~30 minutes): the links' pairs
 come from :func:`lab.links.isl_pairs`, their feasibility from :func:`lab.links.isl_state_from_positions`.
 :func:`hops` counts +Grid hops between satellites in closed form.
+
+Walker shells and clusters are propagated with J2 secular drift; shells of real satellites
+(kind "tle") with SGP4 from their element sets. The geometry depends on the stations' sites
+only (position, mask), not on their antennas: it is cached on the sites. The ground segment
+asks one more thing of it, computed on first use and kept: the runs of samples in which a
+satellite has the same best station in view, its contacts (:meth:`Geometry.contact_bounds`: a
+station that still tracks a satellite in the same contact needs no new acquisition).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -99,6 +106,31 @@ class Geometry:
         """(G, E) best satellite and its margin of every shell at every epoch."""
         return (np.stack([s.best_sat for s in self.shells]),
                 np.stack([s.best_margin for s in self.shells]))
+
+    @cached_property
+    def _run_starts(self) -> np.ndarray:
+        """Sorted flat indices ``s * E + e`` of the first sample of every run of samples in
+        which satellite ``s`` has the same best station in view (or no station in view)."""
+        key = np.where(self.margin >= 0, self.station, np.int16(-1))
+        change = np.ones(key.shape, dtype=bool)
+        change[:, 1:] = key[:, 1:] != key[:, :-1]
+        return np.flatnonzero(change)
+
+    def contact_bounds(self, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """First and last sample (E-wrapped indices) of the contact of satellites ``sat`` at
+        samples ``e`` (0 .. E-1): the run of samples in view of the same best station; (-1, -1)
+        where the satellite is in view of no station. Contacts over midnight count as two.
+        Computed once per geometry (the runs' starts, cached), then a binary search."""
+        E = self.t.size
+        runs = self._run_starts
+        q = sat.astype(np.int64) * E + e
+        i = np.searchsorted(runs, q, side="right") - 1
+        row = sat.astype(np.int64) * E
+        start = runs[i] - row
+        nxt = np.where(i + 1 < runs.size, runs[np.minimum(i + 1, runs.size - 1)], runs[-1] + E)
+        end = np.minimum(nxt - row, E) - 1
+        seen = self.margin[sat, e] >= 0
+        return np.where(seen, start, -1), np.where(seen, end, -1)
 
 
 def n_epochs(dt: float) -> int:
@@ -186,10 +218,10 @@ def _shell_on_grid(s: Shell, c: Constellation, r: np.ndarray, start: int, dt: fl
         "a": np.asarray(c.a.to_value(u.km)), "has_compute": _compute_mask(s), "margin": margin,
         "station": station, "sunlit": sunlit, "since_eclipse": _since_eclipse(sunlit, dt),
     }
-    if not walker:
+    if s.kind == "cluster":
         hop_in = hop_cross = s.cluster_spacing
         isl_ok = isl_on
-    elif isl_on:
+    elif isl_on:  # Walker shells, and real satellites (one ring, in catalogue order, for hops)
         hop_in, hop_cross, isl_ok = _isl_lengths(c, r, dt, rules)
     else:
         hop_in, hop_cross, isl_ok = 0.0, 0.0, False
@@ -203,14 +235,26 @@ def _shell_on_grid(s: Shell, c: Constellation, r: np.ndarray, start: int, dt: fl
     return record, cols
 
 
+def _positions(shells: tuple[Shell, ...], cons: list[Constellation], c_all: Constellation,
+               epoch: str, t: np.ndarray) -> np.ndarray:
+    """(S, E, 3) km Earth-fixed positions of every shell on the grid ``t`` (s after ``epoch``):
+    J2 for Walker shells and clusters, SGP4 for real satellites (TLEs). The caller has budgeted
+    the memory (lab.mission.budget)."""
+    if all(s.model == "j2" for s in shells):
+        return c_all.positions(t, model="j2", frame="itrs", max_memory_gb=math.inf)
+    times = Time(epoch, scale="utc") + t * u.s
+    return np.concatenate([c.positions(times if s.model == "sgp4" else t, model=s.model,
+                                       frame="itrs", max_memory_gb=math.inf)
+                           for s, c in zip(shells, cons, strict=True)])
+
+
 @lru_cache(maxsize=12)  # the widgets' size curve has 9 sizes: keep them and the current one
 def _geometry(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...], epoch: str,
               dt: float, rules: ISLRules, isl_on: bool) -> Geometry:
     t = np.arange(0.0, DAY_S, dt)
     cons = [s.constellation(epoch) for s in shells]
     c_all = Constellation.concatenate(cons)
-    # (S, E, 3) km, Earth-fixed; the caller has budgeted the memory (lab.mission.budget)
-    r_all = c_all.positions(t, model="j2", frame="itrs", max_memory_gb=math.inf)
+    r_all = _positions(shells, cons, c_all, epoch, t)  # (S, E, 3) km, Earth-fixed
     sun = _sun_itrs(epoch, dt)
     records, cols, start = [], [], 0
     for g, (s, c) in enumerate(zip(shells, cons, strict=True)):  # loop over shells (a few)
@@ -252,9 +296,10 @@ def clear_geometry_cache() -> None:
 
 
 def cached_geometry(sc: Scenario, dt: float) -> Geometry:
-    """:func:`geometry` without the checks (the caller has validated ``dt`` and the memory)."""
-    return _geometry(sc.shells, scenario_stations(sc), sc.epoch, float(dt), sc.isl_rules,
-                     bool(sc.isl_bps > 0))
+    """:func:`geometry` without the checks (the caller has validated ``dt`` and the memory).
+    Keyed on the stations' sites: antennas and slew times do not change the geometry."""
+    sites = tuple(st.site for st in scenario_stations(sc))
+    return _geometry(sc.shells, sites, sc.epoch, float(dt), sc.isl_rules, bool(sc.isl_bps > 0))
 
 
 def hops(g: Geometry, src: Any, dst: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,14 @@
 
 The shells come from :mod:`lab.examples` (the one place where "535 km, LTAN 22:30" or the
 2,800-satellite build-out is typed) and their ``sources`` entry is the examples' source text;
-every other field says where it comes from or that it is an assumption.
+every other field says where it comes from or that it is an assumption. Starcloud-1 flies its
+real orbit: the public element set of NORAD 66303 (:data:`lab.examples.STARCLOUD_1_TLE`), on the
+day of that element set. No public element sets of the Three-Body satellites were found, so
+their preset keeps the Walker ring of :data:`lab.examples.THREE_BODY`.
+
+Answer lengths (:data:`ANSWER_LENGTHS`): Qwen3 thinks by default (its model card: thinking
+mode is on unless ``enable_thinking=False``) and a reasoning trace is far longer than a chat
+answer; the median and spread of both modes are assumptions.
 """
 
 from __future__ import annotations
@@ -11,24 +18,68 @@ from lab import examples
 from lab._validate import check_choice
 from lab.mission.scenario import Scenario, Shell
 
-__all__ = ["PRESETS", "get_preset"]
+__all__ = ["ANSWER_LENGTHS", "PRESETS", "get_preset"]
+
+#: Answer-length distributions (Scenario fields): lognormal, median ``output_tokens``, shape
+#: ``output_sigma``, capped at ``max_output_tokens``; each with its source.
+ANSWER_LENGTHS: dict[str, dict[str, float | int | str]] = {
+    "thinking": {
+        "output_tokens": 1000, "output_sigma": 1.0, "max_output_tokens": 32768,
+        "source": "Qwen3 thinks by default (model card: enable_thinking=True) and writes a "
+        "reasoning trace before the answer; the model card recommends room for 32,768 output "
+        "tokens and the Qwen3 report scales reasoning budgets from 2K to 16K+ tokens on hard "
+        "maths. A chat prompt's median of 1,000 tokens with a lognormal spread sigma=1.0 "
+        "(p90 ~3,600, p99 ~10,000 tokens) is an assumption.",
+    },
+    "chat": {
+        "output_tokens": 256, "output_sigma": 0.7, "max_output_tokens": 8192,
+        "source": "assumption: a paragraph-long answer without a reasoning trace (median 256 "
+        "tokens, lognormal sigma=0.7: p90 ~630 tokens)",
+    },
+}
+
+
+def _answers(kind: str) -> dict[str, float | int]:
+    """The Scenario fields of answer-length distribution ``kind`` of :data:`ANSWER_LENGTHS`."""
+    return {k: v for k, v in ANSWER_LENGTHS[kind].items() if k != "source"}  # type: ignore
+
+
+_GROUND_SOURCES = (
+    ("operator_s", "assumption: an automated mission control authenticates the prompt, builds "
+     "and encrypts the telecommand and hands it to the station in ~10 s (seconds when fully "
+     "automated, minutes with a human approving each uplink)"),
+    ("network", "the five receiving stations of the China Remote Sensing Satellite Ground "
+     "Station (AIRCAS RSGS: Miyun, Kashi, Sanya, Lijiang, Mohe; lab.links STATION_NETWORKS); "
+     "antennas: 4 at Lijiang (AIRCAS 2024), 1 elsewhere (no public count for a commercial "
+     "operator); slew 20 s per antenna (assumption, lab.links DEFAULT_SLEW_S)"),
+    ("uplink", "lab.links LINK_PRESETS['s-band-uplink']: S-band telecommand at 256 kbit/s "
+     "(CCSDS 401.0-B / ECSS-E-ST-50-05C telecommand rates: kbit/s up to 256 kbit/s on a "
+     "subcarrier); acquisition 10 s (lab.links BANDS['s'], assumption)"),
+    ("downlink", "lab.links LINK_PRESETS['x-band-downlink'] link budget (~250-500 Mbit/s; "
+     "EO X-band ~220 Mbit/s peak, DESIGN.md); lock 3 s (lab.links BANDS['x'], assumption)"),
+    ("isl_setup_s", "~15 s to establish a laser link, reported for the Three-Body terminals "
+     "(DESIGN.md; primary source not found); SDA optical standard: < 100 s, goal 10 s"),
+    ("persistent_links", "assumption: neighbours in a plane keep their laser links up; "
+     "links across planes are set up when a route needs them"),
+)
 
 _COMMON_SOURCES = (
     ("prompt_tokens", "assumption: a short chat prompt (~150 words)"),
-    ("output_tokens", "assumption: a paragraph-long answer"),
+    ("output_tokens", ANSWER_LENGTHS["thinking"]["source"]),
+    ("output_sigma", ANSWER_LENGTHS["thinking"]["source"]),
+    ("max_output_tokens", ANSWER_LENGTHS["thinking"]["source"]),
     ("bytes_per_token", "assumption: ~4 bytes of UTF-8 text per token"),
     ("request_overhead_bytes", "assumption: HTTP/JSON + protocol headers"),
-    ("uplink", "lab.links LINK_PRESETS['s-band-uplink'] link budget (~18 Mbit/s)"),
-    ("downlink", "lab.links LINK_PRESETS['x-band-downlink'] link budget (~220-550 Mbit/s; "
-     "EO X-band ~220 Mbit/s peak, DESIGN.md)"),
+    *_GROUND_SOURCES,
     ("isl_max_range", "reference: Starlink laser links up to ~5,400 km (DESIGN.md)"),
     ("max_batch", "assumption: continuous batching of up to 32 requests per accelerator"),
+    ("efficiency", "lab.node.ON_ORBIT_EFFICIENCY: published vLLM decode on a data-centre GPU "
+     "(77 % of the bandwidth roof, half the compute roof); KV cache of the nearest Qwen3 model"),
     ("battery_wh", "assumption"), ("depth_of_discharge", "assumption"),
     ("bus_power_w", "assumption: avionics + ISL terminals"),
     ("requests_per_day", "assumption: classroom-scale load"),
-    ("network", "China civil ground stations (AIRCAS Miyun/Kashgar/Sanya + TT&C sites)"),
     ("user", "assumption: a user in Beijing"),
-    ("epoch", "Three-Body launch, 14 May 2025 (DESIGN.md)"),
+    ("epoch", "Three-Body launch, 14 May 2025 (DESIGN.md); any day: configure(epoch=...)"),
 )
 
 
@@ -50,8 +101,10 @@ PRESETS: dict[str, Scenario] = {
         bytes_per_param=1.0,
         isl_bps=100e9,
         eclipse_cap_w=150.0,
+        **_answers("thinking"),
         sources=_src(
-            shells=examples.SOURCES["THREE_BODY"],
+            shells=examples.SOURCES["THREE_BODY"] + " No public element sets (TLEs) of the "
+            "Three-Body satellites were found: a Walker ring, not the real orbits.",
             hardware="744 TOPS per satellite (DESIGN.md / lab.hardware 'three-body-744')",
             model_params="8B-parameter model on board (DESIGN.md), Qwen3-8B class",
             bytes_per_param="assumption: int8 weights (the 744 TOPS figure is int8)",
@@ -72,6 +125,7 @@ PRESETS: dict[str, Scenario] = {
         bytes_per_param=1.0,
         isl_bps=100e9,
         eclipse_cap_w=150.0,
+        **_answers("thinking"),
         sources=_src(
             shells=examples.SOURCES["STAR_COMPUTE_SHELLS"],
             compute_fraction="2,400 inference + 400 training satellites (DESIGN.md)",
@@ -94,22 +148,28 @@ PRESETS: dict[str, Scenario] = {
         model_params=8e9,
         bytes_per_param=2.0,
         isl_bps=800e9,
+        persistent_links="all",
+        **_answers("thinking"),
         sources=_src(
             shells=examples.SOURCES["SUNCATCHER_81"] + " Neighbours 100-200 m apart.",
             hardware="TPU v6e, radiation-tested (arXiv 2511.19468)",
             isl_bps="optical ISLs of tens of Tbps; bench 800 Gbps each way (arXiv 2511.19468)",
             model_params="assumption: the same 8B model as the Three-Body comparison",
             bytes_per_param="assumption: bf16 weights on TPU",
-            network="assumption: a global commercial ground network (no ground segment published)",
+            network="assumption: a global commercial ground network (no ground segment "
+            "published): lab.links STATION_NETWORKS['global'], 1 antenna per site",
             user="assumption: a user in Mountain View",
             downlink="assumption: lab.links 'x-band-downlink' budget (no ground link published)",
+            persistent_links="the cluster flies in a fixed formation: every link stays up "
+            "(arXiv 2511.19468)",
+            epoch="assumption: the lab's default day (14 May 2025)",
         ),
     ),
     "starcloud-1": Scenario(
         name="starcloud-1",
         description="Starcloud-1: one 60 kg satellite with an NVIDIA H100 80 GB, launched "
-        "2 Nov 2025; trained a small GPT and ran Gemma on orbit.",
-        shells=(Shell(**examples.STARCLOUD_1, name="single"),),
+        "2 Nov 2025; trained a small GPT and ran Gemma on orbit. Its real orbit (public TLE).",
+        shells=(Shell.from_tle(examples.STARCLOUD_1_TLE, name="Starcloud-1"),),
         network="global",
         user=(47.6, -122.3),
         hardware="h100",
@@ -119,15 +179,26 @@ PRESETS: dict[str, Scenario] = {
         power_cap_w=300.0,
         battery_wh=500.0,
         depth_of_discharge=0.5,
+        epoch=examples.STARCLOUD_1_TLE_EPOCH,
+        **_answers("chat"),
         sources=_src(
-            shells=examples.SOURCES["STARCLOUD_1"],
-            hardware="one NVIDIA H100 80 GB (DESIGN.md)",
+            shells=examples.SOURCES["STARCLOUD_1_TLE"],
+            hardware="one NVIDIA H100 80 GB (DESIGN.md); the variant is not published: "
+            "lab.hardware 'h100' (SXM), see lab.hardware.STARCLOUD_1_NOTE",
             model_params="Gemma ran on orbit (DESIGN.md); 2B size is an assumption",
             bytes_per_param="assumption: bf16",
+            output_tokens=ANSWER_LENGTHS["chat"]["source"],
+            output_sigma=ANSWER_LENGTHS["chat"]["source"],
+            max_output_tokens=ANSWER_LENGTHS["chat"]["source"],
             isl_bps="single satellite: no ISLs",
-            power_cap_w="assumption: a 60 kg satellite cannot feed 700 W; capped at 300 W",
-            network="assumption: a global commercial ground network",
+            power_cap_w="assumption: a 60 kg satellite (Astro Digital Corvus-Micro bus; CNBC, "
+            "Dec 2025) cannot feed the H100 SXM's 700 W; capped at 300 W, about an H100 PCIe's "
+            "300-350 W (lab.hardware.STARCLOUD_1_NOTE). The cap slows prefill; decode keeps "
+            "the memory bandwidth",
+            network="assumption: a global commercial ground network: lab.links "
+            "STATION_NETWORKS['global'], 1 antenna per site",
             user="assumption: a user in Seattle",
+            epoch="the epoch of the TLE (26 Jul 2026): SGP4 is accurate near it",
         ),
     ),
 }

@@ -8,12 +8,15 @@ unit-tested against hand calculations and the textbook recursion:
 - :func:`next_contact`: earliest time at which a sampled, periodic elevation margin is >= 0,
   interpolating the zero crossing between samples;
 - :func:`fifo_wait`: queueing delay of a FIFO per server, Lindley's recursion in closed form
-  with cumulative sums.
+  with cumulative sums (it lives in :mod:`lab.links.ground`, which also books the ground
+  stations' antennas with it: :func:`lab.links.ground.book_antennas`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from lab.links.ground import fifo_wait
 
 __all__ = ["NEVER", "fifo_wait", "next_contact", "next_true_index"]
 
@@ -58,31 +61,3 @@ def next_contact(margin: np.ndarray, t: np.ndarray, dt: float,
     j_now = np.where(m2[r, k + 1] > m2[r, k], k + 1, k)
     jout = np.where(now, j_now, jj) + (day_shift / dt).astype(np.int64)
     return tc, jout
-
-
-def fifo_wait(server: np.ndarray, ready: np.ndarray, service: np.ndarray) -> np.ndarray:
-    """Queueing delay of a FIFO per server (Lindley's recursion, closed form with cumsums).
-
-    ``server`` (N,) int ids, ``ready`` (N,) arrival times at the server, ``service`` (N,) s.
-    finish_i = C_i + max_{j<=i}(ready_j - C_{j-1}) within each server, C = cumsum(service).
-    """
-    n = ready.size
-    if n == 0:
-        return np.zeros(0)
-    order = np.lexsort((ready, server))
-    sv, r, s = server[order], ready[order], service[order]
-    start_grp = np.r_[True, sv[1:] != sv[:-1]]
-    csum = np.cumsum(s)
-    grp_id = np.cumsum(start_grp) - 1
-    base = (csum - s)[start_grp][grp_id]  # cumsum before the group's first request
-    c = csum - base  # within-group cumsum including i
-    c_prev = c - s
-    key = r - c_prev
-    span = float(np.ptp(key)) + float(np.abs(key).max()) + 1.0
-    shifted = key + grp_id * span * 4  # keeps groups apart for one global running maximum
-    run = np.maximum.accumulate(shifted) - grp_id * span * 4
-    finish = c + run
-    wait = finish - s - r
-    out = np.empty(n)
-    out[order] = np.maximum(wait, 0.0)
-    return out

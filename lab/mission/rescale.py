@@ -19,7 +19,7 @@ import numpy as np
 from lab._validate import as_value, check_int
 from lab.hardware import HardwareProfile, get_profile
 from lab.mission.presets import get_preset
-from lab.mission.scenario import Scenario, Shell, stations_of
+from lab.mission.scenario import Scenario, Shell, epoch_text, stations_of
 
 __all__ = ["MAX_SATELLITES", "configure"]
 
@@ -72,8 +72,21 @@ def _split_total(n: int, shells: Sequence[Shell]) -> np.ndarray:
     return alloc
 
 
+def _as_walker(s: Shell, notes: list[str]) -> Shell:
+    """A shell of real satellites (TLEs) cannot be resized or re-planed: a circular Walker
+    shell at its mean altitude and inclination takes its place (with a note)."""
+    if s.kind != "tle":
+        return s
+    notes.append(f"{s.name}: the real satellites (TLEs) are replaced by a Walker shell at "
+                 f"their mean altitude {s.alt:.0f} km and inclination {s.inclination:.1f} deg")
+    return replace(s, kind="walker", tle=(), planes=1, phasing=0)
+
+
 def _resized_shell(s: Shell, k: int, planes: int | None, notes: list[str]) -> Shell:
     """Shell ``s`` with ``k`` satellites: explicit ``planes`` (nearest divisor) or auto planes."""
+    if s.kind == "tle" and k == s.total and planes is None:
+        return s  # the real satellites, unchanged
+    s = _as_walker(s, notes)
     if s.kind == "cluster":
         return replace(s, total=k, planes=1, phasing=0)
     if planes is not None:
@@ -94,6 +107,7 @@ def _resized_shell(s: Shell, k: int, planes: int | None, notes: list[str]) -> Sh
 
 def _replanned_shell(s: Shell, planes: int, notes: list[str]) -> Shell:
     """Shell ``s`` (same total) with the divisor of its total nearest to ``planes``."""
+    s = _as_walker(s, notes)
     p = _nearest_divisor(s.total, planes) if s.kind == "walker" else 1
     if p != planes:
         notes.append(f"{s.name}: {planes} planes do not divide {s.total} satellites; "
@@ -120,6 +134,8 @@ def configure(
     model_params: float | None = None,
     hardware: str | HardwareProfile | None = None,
     network: str | Sequence[Any] | None = None,
+    epoch: Any = None,
+    antennas: int | None = None,
 ) -> tuple[Scenario, list[str]]:
     """A copy of ``scenario`` with a new size/geometry/model; returns ``(scenario, notes)``.
 
@@ -129,7 +145,10 @@ def configure(
     planes and slots balanced, with at least 8 satellites per plane (fewer leave in-plane laser
     links too long); a shell total with no divisor within a factor 2 of that target (e.g. a
     prime) is moved to the nearest total that has one, with a note (839 -> 840 = 8 x 105).
-    ``alt`` (km) sets every shell's altitude; ``network`` a station network name or stations.
+    ``alt`` (km) sets every shell's altitude (real satellites from TLEs become a Walker shell
+    at that altitude, with a note); ``network`` a station network name or stations;
+    ``antennas`` gives every station of the network that many antennas; ``epoch`` (astropy
+    Time or ISO string, UTC) starts the simulated day on another date: any day of the year.
     """
     sc = get_preset(scenario)
     planes = _check_planes(planes)
@@ -147,7 +166,7 @@ def configure(
         shells = [_replanned_shell(s, planes, notes) for s in shells]
     if alt is not None:
         a = as_value(alt, "km", "alt", lo=150.0, hi=40000.0)
-        shells = [replace(s, alt=a) for s in shells]
+        shells = [replace(_as_walker(s, notes), alt=a) for s in shells]
     changes: dict[str, Any] = {"shells": tuple(shells)}
     if model_params is not None:
         changes["model_params"] = as_value(model_params, "", "model_params", lo=0,
@@ -157,4 +176,10 @@ def configure(
     if network is not None:
         stations = stations_of(network)  # validates
         changes["network"] = network if isinstance(network, str) else stations
+    if antennas is not None:
+        n_ant = check_int(antennas, "antennas (per station)", lo=1)
+        changes["network"] = tuple(st.with_antennas(n_ant)
+                                   for st in stations_of(changes.get("network", sc.network)))
+    if epoch is not None:
+        changes["epoch"] = epoch_text(epoch)
     return replace(sc, **changes), notes

@@ -37,8 +37,12 @@ from lab.mission.steps import (
 __all__ = ["TERMS", "ResponseTimes", "response_times"]
 
 TERMS = (
+    "operator",
     "wait_for_contact",
+    "booking",
+    "acquisition",
     "uplink",
+    "isl_setup",
     "isl_to_compute",
     "queueing",
     "inference",
@@ -117,8 +121,12 @@ def _breakdown(req: RequestState) -> pd.DataFrame:
     """One row per request: every term (s), the total, the satellites and hops used."""
     df = pd.DataFrame({
         "arrival": req.arrival,
-        "wait_for_contact": req.contact_time - req.arrival,
+        "operator": req.operator,
+        "wait_for_contact": req.contact_time - (req.arrival + req.operator),
+        "booking": req.booking,
+        "acquisition": req.acquisition_up + req.acquisition_down,
         "uplink": req.uplink,
+        "isl_setup": req.isl_setup_up + req.isl_setup_back,
         "isl_to_compute": req.isl_to_compute,
         "queueing": req.power_wait + req.queue,
         "inference": req.inference,
@@ -134,6 +142,9 @@ def _breakdown(req: RequestState) -> pd.DataFrame:
     df["hops_up"] = req.hops_up[0] + req.hops_up[1]
     df["hops_back"] = req.hops_back[0] + req.hops_back[1]
     df["on_battery"] = req.on_battery
+    df["output_tokens"] = req.output_tokens
+    df["station"] = req.station
+    df["downlink_acquisition"] = req.acquisition_down  # the downlink's part of "acquisition"
     df.index = pd.RangeIndex(req.size, name="request")
     return df
 
@@ -198,6 +209,8 @@ def response_times(
     :func:`configure`). requests : number of requests over the day (default: the scenario's
     ``requests_per_day``), arrival times uniform (Poisson process given the count) from a
     ``seed``-ed RNG; or give ``arrival_times`` in s after the scenario epoch (at least one).
+    Each request's answer length is drawn from the scenario's distribution with the same seed
+    (:meth:`Scenario.answer_lengths`).
     dt : time grid step in s. live : measure the inference term of ``live_requests`` requests
     with the real vLLM server through :class:`lab.node.LinkEmulator` (``server`` = a running
     InferenceServer or URL; started if None). max_memory_gb : refuse (``MemoryLimitError``)
@@ -214,7 +227,7 @@ def response_times(
     (estimate + Estimate.hop_matrix(_expected_hop_pairs(sc, n_req))).check(
         f"response_times of {sc.name!r}", max_memory_gb)
     ctx = Context.build(sc, cached_geometry(sc, dt), dt, estimate, max_memory_gb)
-    req = RequestState(arrival=draw_arrivals())
+    req = RequestState(arrival=draw_arrivals(), output_tokens=sc.answer_lengths(n_req, seed))
     for step in (wait_for_contact, uplink, choose_computer, wait_for_power, queue_and_infer):
         notes += step(ctx, req)
     if live:

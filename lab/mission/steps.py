@@ -5,16 +5,21 @@ per-request arrays, filled in step by step) with one :class:`Context` (what does
 request: scenario, geometry, bits, battery). Every step is vectorized over requests; the only
 loops are over shells (a few).
 
-1. :func:`wait_for_contact` until the best satellite of any shell is in view of a station;
-2. :func:`uplink`: backhaul + slant range / c + request bits / uplink rate(range);
+1. :func:`wait_for_contact`: the operator's mission control turns the prompt into an uplink
+   job (``operator_s``), then it waits until the best satellite of any shell is in view of a
+   station;
+2. :func:`uplink`: backhaul + slant range / c + request bits / uplink rate(range), after an
+   antenna of that station is booked and has slewed and locked
+   (:func:`lab.mission.contact.book_and_acquire`);
 3. :func:`choose_computer`: the nearest satellite (in +Grid hops) of the contact shell with an
-   accelerator and power, and the ISLs to it;
+   accelerator and power, and the ISLs to it (plus their set-up if a link is not kept up);
 4. :func:`wait_for_power` when that satellite has none (shadow, battery empty);
-5. :func:`queue_and_infer`: FIFO per serving satellite, then prefill + decode (power-capped on
-   battery);
+5. :func:`queue_and_infer`: FIFO per serving satellite, then prefill + decode of this request's
+   answer length (power-capped on battery);
 6. :func:`back_to_view`: ISLs back to the shell's best satellite in view of a station, or
    store-and-forward until one is;
-7. :func:`downlink`: slant range / c + answer bits / downlink rate(range) + backhaul.
+7. :func:`downlink`: acquisition of the downlink + slant range / c + answer bits / downlink
+   rate(range) + backhaul.
 """
 
 from __future__ import annotations
@@ -25,9 +30,15 @@ import numpy as np
 from astropy import units as u
 
 from lab.constants import C_LIGHT, R_EARTH
-from lab.links import LINK_PRESETS, geodetic_to_itrs, great_circle_distance, slant_range
+from lab.links import LinkBudget, geodetic_to_itrs, great_circle_distance, slant_range
 from lab.mission.budget import Estimate
-from lab.mission.grid import Geometry, hops
+from lab.mission.contact import (
+    book_and_acquire,
+    choose_contacts,
+    downlink_acquisition,
+    track_of,
+)
+from lab.mission.grid import Geometry, hops, scenario_stations
 from lab.mission.queueing import NEVER, fifo_wait, next_contact, next_true_index
 from lab.mission.scenario import Scenario
 from lab.node import predict_latency
@@ -57,10 +68,13 @@ class Context:
     g: Geometry
     dt: float  # s, grid step
     up_bits: float  # request size (bits)
-    down_bits: float  # answer size (bits)
     backhaul: np.ndarray  # (St,) s of fibre from the user to each station
     powered: np.ndarray  # (S, E) bool: sunlit, or in the shadow with battery left
     estimate: Estimate  # memory of the geometry and the requests (hop matrices come on top)
+    antennas: np.ndarray  # (St,) antennas of each station
+    slew: np.ndarray  # (St,) s for an antenna of each station to point at a satellite
+    up: LinkBudget  # the uplink's budget (rate by range, acquisition_s by band)
+    down: LinkBudget
     max_memory_gb: float | None = None
 
     @property
@@ -72,10 +86,17 @@ class Context:
               max_memory_gb: float | None = None) -> Context:
         overhead = sc.request_overhead_bytes
         endurance = battery_endurance_s(sc)
+        stations = scenario_stations(sc)
         return cls(sc, g, dt, 8 * (sc.prompt_tokens * sc.bytes_per_token + overhead),
-                   8 * (sc.output_tokens * sc.bytes_per_token + overhead),
                    _backhaul(sc.user, g), g.sunlit | (g.since_eclipse < endurance), estimate,
-                   max_memory_gb)
+                   np.array([st.antennas for st in stations]),
+                   np.array([st.slew_s for st in stations]), sc.uplink_budget,
+                   sc.downlink_budget, max_memory_gb)
+
+    def down_bits(self, output_tokens: np.ndarray) -> np.ndarray:
+        """Answer size (bits) of answers of ``output_tokens`` tokens."""
+        sc = self.sc
+        return 8 * (output_tokens * sc.bytes_per_token + sc.request_overhead_bytes)
 
 
 def _unset() -> np.ndarray:
@@ -88,12 +109,19 @@ class RequestState:
     index is unwrapped: it may pass the end of the day)."""
 
     arrival: np.ndarray
-    # 1. wait for a contact
+    output_tokens: np.ndarray  # this request's answer length (tokens)
+    # 1. the operator's chain, then wait for a contact
+    operator: np.ndarray = _unset()  # s
     contact_time: np.ndarray = _unset()
     contact_index: np.ndarray = _unset()  # grid index of the first sample of the pass
     contact_sat: np.ndarray = _unset()
     shell: np.ndarray = _unset()  # shell of the contact satellite (the request stays in it)
-    # 2. uplink
+    # 2. booking an antenna, acquisition, uplink
+    station: np.ndarray = _unset()  # the contact's station
+    track: np.ndarray = _unset()  # contact key: satellite and first sample of its contact
+    track_end: np.ndarray = _unset()  # s, when that contact ends
+    booking: np.ndarray = _unset()  # s waiting for a free antenna
+    acquisition_up: np.ndarray = _unset()  # s slew + acquire + lock before the uplink
     uplink: np.ndarray = _unset()  # s
     uplink_rate: np.ndarray = _unset()  # bit/s
     at_contact_sat: np.ndarray = _unset()
@@ -101,6 +129,7 @@ class RequestState:
     compute_sat: np.ndarray = _unset()
     reachable: np.ndarray = _unset()  # bool: the serving satellite has an accelerator
     hops_up: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))  # in-plane, cross
+    isl_setup_up: np.ndarray = _unset()  # s setting up laser links that are not kept up
     isl_to_compute: np.ndarray = _unset()  # s
     at_compute_sat: np.ndarray = _unset()
     # 4. power
@@ -114,10 +143,12 @@ class RequestState:
     # 6. back to a satellite in view
     downlink_sat: np.ndarray = _unset()
     hops_back: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
+    isl_setup_back: np.ndarray = _unset()  # s
     isl_back: np.ndarray = _unset()  # s
     downlink_time: np.ndarray = _unset()  # the answer starts down
     downlink_index: np.ndarray = _unset()
     # 7. downlink
+    acquisition_down: np.ndarray = _unset()  # s (slew if a new contact) + acquire + lock
     downlink: np.ndarray = _unset()  # s
 
     @property
@@ -129,7 +160,13 @@ class RequestState:
 def battery_endurance_s(sc: Scenario) -> float:
     """Seconds the usable battery (:class:`lab.power.Battery`: depth of discharge, discharge
     efficiency) feeds the bus and the accelerator at its eclipse power
-    (:attr:`Scenario.eclipse_power_w`) after the satellite enters the shadow."""
+    (:attr:`Scenario.eclipse_power_w`) after the satellite enters the shadow.
+
+    The fast model of :func:`lab.power.simulate`: "sunlit, or in the shadow while the battery
+    lasts" assumes the array refills the battery in every sunlit arc and the load is constant
+    (bus + eclipse-capped accelerator). The full simulation (state of charge across orbits, the
+    same load, compute shed at the depth-of-discharge floor) switches the accelerator off at the
+    same sample (tests/test_mission_ground.py)."""
     usable_wh = float(Battery(sc.battery_wh, max_depth_of_discharge=sc.depth_of_discharge)
                       .usable_energy)
     return usable_wh * 3600.0 / (sc.bus_power_w + sc.eclipse_power_w)
@@ -141,9 +178,9 @@ def _backhaul(user: tuple[float, float], g: Geometry) -> np.ndarray:
                                  radius=R_EARTH) / FIBER_SPEED
 
 
-def _rate(name: str, rng: np.ndarray) -> np.ndarray:
-    """Data rate (bit/s) of the lab.links link budget ``name`` at slant range ``rng`` km."""
-    return np.asarray(LINK_PRESETS[name].data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
+def _rate(budget: LinkBudget, rng: np.ndarray) -> np.ndarray:
+    """Data rate (bit/s) of the lab.links link ``budget`` at slant range ``rng`` km."""
+    return np.asarray(budget.data_rate_value(np.maximum(rng, 1e-3)), dtype=float)
 
 
 def _slant(ctx: Context, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
@@ -156,8 +193,21 @@ def _slant(ctx: Context, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np
     return rng_km, (0.0 if ctx.sc.direct_user_access else ctx.backhaul[st])
 
 
+def _isl_setup(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Set-up time (s) of a route of ``h`` = (in-plane, cross-plane) hops: ``isl_setup_s`` once
+    if the route needs a link that is not kept up (``persistent_links``: "all" -> never,
+    "in-plane" -> when it crosses planes, "none" -> when it has any hop); the terminals along
+    the route set up at the same time. 0 in shells whose +Grid is not usable."""
+    sc = ctx.sc
+    k_in, k_x = h
+    if sc.persistent_links == "all" or sc.isl_bps <= 0:
+        return np.zeros(np.shape(k_in))
+    needs = (k_x > 0) if sc.persistent_links == "in-plane" else (k_in + k_x > 0)
+    return np.where(needs & ctx.g.per_shell("isl_ok")[shell], sc.isl_setup_s, 0.0)
+
+
 def _isl_delay(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray],
-               bits: float) -> np.ndarray:
+               bits: float | np.ndarray) -> np.ndarray:
     """Laser-link delay (s) of ``h`` = (in-plane, cross-plane) hops carrying ``bits``:
     hops x (hop length / c + bits / ISL rate); 0 in shells whose +Grid is not usable."""
     k_in, k_x = h
@@ -173,23 +223,33 @@ def _grid_index(t: np.ndarray, dt: float) -> np.ndarray:
     return np.floor(np.where(np.isfinite(t), t, 0) / dt).astype(np.int64)
 
 
-def inference_latency(sc: Scenario, cap_w: float | None, batch: int) -> float:
+def inference_latency(sc: Scenario, cap_w: float | None, batch: int | np.ndarray,
+                      output_tokens: float | np.ndarray | None = None) -> float | np.ndarray:
     """E2E latency (s) of one request in a batch of ``batch`` on the scenario's accelerator
-    capped at ``cap_w`` W (None: uncapped): :func:`lab.node.predict_latency`."""
+    capped at ``cap_w`` W (None: uncapped), for answers of ``output_tokens`` tokens (an array:
+    one per request; default the median ``sc.output_tokens``): :func:`lab.node.predict_latency`
+    at the scenario's efficiency (:attr:`Scenario.roofline_efficiency`) with the KV cache of
+    :attr:`Scenario.kv_bytes_per_token`."""
     prof = sc.profile
     p = prof if cap_w is None or cap_w >= prof.peak_power_w else prof.with_power_cap(cap_w)
-    return float(predict_latency(p, sc.model_params, sc.bytes_per_param, sc.prompt_tokens,
-                                 sc.output_tokens, batch).e2el)
+    n_out = sc.output_tokens if output_tokens is None else output_tokens
+    e2el = predict_latency(p, sc.model_params, sc.bytes_per_param, sc.prompt_tokens, n_out,
+                           batch, kv_bytes_per_token=sc.kv_bytes_per_token,
+                           efficiency=sc.roofline_efficiency).e2el
+    return float(e2el) if np.ndim(e2el) == 0 else np.asarray(e2el, dtype=float)
 
 
 # ------------------------------------------------------------------------------ the steps
 def wait_for_contact(ctx: Context, req: RequestState) -> list[str]:
-    """1. Until the best satellite over all shells and stations is in view (interpolated;
+    """1. The operator's chain (``operator_s``: mission control turns the prompt into an uplink
+    job), then until the best satellite over all shells and stations is in view (interpolated;
     inf if none ever is: the margins are periodic, so then no request gets one)."""
     best_sat, best_margin = ctx.g.best_in_view()
     best_shell = np.argmax(best_margin, axis=0)
     E = ctx.n_epochs
-    t_c, j_c = next_contact(best_margin[best_shell, np.arange(E)], req.arrival, ctx.dt)
+    req.operator = np.full(req.size, ctx.sc.operator_s)
+    t_c, j_c = next_contact(best_margin[best_shell, np.arange(E)], req.arrival + req.operator,
+                            ctx.dt)
     je = j_c % E
     req.contact_time, req.contact_index = t_c, j_c
     req.contact_sat = best_sat[best_shell[je], je]
@@ -198,11 +258,28 @@ def wait_for_contact(ctx: Context, req: RequestState) -> list[str]:
 
 
 def uplink(ctx: Context, req: RequestState) -> list[str]:
-    """2. Backhaul + light time + serialization at the contact satellite's slant range."""
-    rng_up, back_up = _slant(ctx, req.contact_sat, req.contact_index % ctx.n_epochs)
-    req.uplink_rate = _rate(ctx.sc.uplink, rng_up)
-    req.uplink = back_up + rng_up / C_LIGHT + ctx.up_bits / req.uplink_rate
-    req.at_contact_sat = req.contact_time + req.uplink
+    """2. The contact's station keeps tracking its satellite while that one is in view
+    (:func:`lab.mission.contact.choose_contacts`); an antenna is booked and, for a new contact,
+    slewed, acquired and locked (:func:`lab.mission.contact.book_and_acquire`); then backhaul +
+    light time + serialization at the contact satellite's slant range."""
+    g, n = ctx.g, req.size
+    e = req.contact_index % ctx.n_epochs
+    req.station = g.station[req.contact_sat, e].astype(np.int64)
+    req.booking, req.acquisition_up = np.zeros(n), np.zeros(n)
+    ok = np.flatnonzero(np.isfinite(req.contact_time))
+    sat, head = choose_contacts(g, req.station[ok], req.contact_time[ok], req.contact_sat[ok],
+                                req.contact_index[ok])
+    req.contact_sat[ok] = sat
+    req.shell = g.shell[req.contact_sat]
+    rng_up, back_up = _slant(ctx, req.contact_sat, e)
+    req.uplink_rate = _rate(ctx.up, rng_up)
+    serial = ctx.up_bits / req.uplink_rate
+    req.uplink = back_up + rng_up / C_LIGHT + serial
+    req.booking[ok], req.acquisition_up[ok] = book_and_acquire(
+        req.station[ok], req.contact_time[ok], head, serial[ok], ctx.antennas, ctx.slew,
+        ctx.up.acquisition_s)
+    req.track, req.track_end = track_of(g, req.contact_sat, req.contact_index, with_end=True)
+    req.at_contact_sat = req.contact_time + req.booking + req.acquisition_up + req.uplink
     return []
 
 
@@ -246,8 +323,9 @@ def choose_computer(ctx: Context, req: RequestState) -> list[str]:
     req.compute_sat = k_sat
     req.reachable = g.has_compute[k_sat]
     req.hops_up = hops(g, req.contact_sat, k_sat)
+    req.isl_setup_up = _isl_setup(ctx, req.shell, req.hops_up)
     req.isl_to_compute = _isl_delay(ctx, req.shell, req.hops_up, ctx.up_bits)
-    req.at_compute_sat = req.at_contact_sat + req.isl_to_compute
+    req.at_compute_sat = req.at_contact_sat + req.isl_setup_up + req.isl_to_compute
     if req.reachable.all():
         return []
     return ["some requests reach no satellite with an accelerator: unanswered"]
@@ -271,16 +349,17 @@ def wait_for_power(ctx: Context, req: RequestState) -> list[str]:
 
 
 def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
-    """5. FIFO queue per serving satellite (batches of ``max_batch``), then prefill + decode at
-    the sunlight cap, or at the eclipse cap on battery."""
-    sc, t3 = ctx.sc, req.powered_at
+    """5. FIFO queue per serving satellite (batches of ``max_batch``), then prefill + decode of
+    this request's answer at the sunlight cap, or at the eclipse cap on battery."""
+    sc, t3, n_out = ctx.sc, req.powered_at, req.output_tokens
     e3 = _grid_index(t3, ctx.dt) % ctx.n_epochs
     req.on_battery = ~ctx.g.sunlit[req.compute_sat, e3]
     B = sc.max_batch
-    alone = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, 1),
-                     inference_latency(sc, sc.power_cap_w, 1))
-    batched = np.where(req.on_battery, inference_latency(sc, sc.eclipse_power_w, B),
-                       inference_latency(sc, sc.power_cap_w, B))
+    sizes = np.array([[1], [B]])  # alone and in a full batch, one roofline call per power cap
+    sun = inference_latency(sc, sc.power_cap_w, sizes, n_out[None, :])
+    eclipse = (inference_latency(sc, sc.eclipse_power_w, sizes, n_out[None, :])
+               if req.on_battery.any() else sun)
+    alone, batched = np.where(req.on_battery, eclipse, sun)
     finite = np.isfinite(t3)
     req.queue = np.zeros(req.size)
     req.queue[finite] = fifo_wait(req.compute_sat[finite], t3[finite], (batched / B)[finite])
@@ -296,8 +375,14 @@ def back_to_view(ctx: Context, req: RequestState) -> list[str]:
     d_sat = req.compute_sat.copy()
     t5 = np.full(req.size, np.inf)
     j5 = np.zeros(req.size, dtype=np.int64)
+    # the prompt's contact still runs (its antenna tracks the satellite): down the same way
+    keep = np.isfinite(t4) & (t4 <= req.track_end) & (
+        g.per_shell("isl_ok")[req.shell] | (req.compute_sat == req.contact_sat))
+    d_sat[keep], t5[keep] = req.contact_sat[keep], t4[keep]
+    j5[keep] = np.clip(np.rint(t4[keep] / ctx.dt).astype(np.int64), req.contact_index[keep],
+                       np.floor(req.track_end[keep] / ctx.dt).astype(np.int64))
     for gi, shell in enumerate(g.shells):  # loop over shells (a few)
-        rows = np.nonzero((req.shell == gi) & np.isfinite(t4))[0]
+        rows = np.nonzero((req.shell == gi) & np.isfinite(t4) & ~keep)[0]
         if rows.size == 0:
             continue
         if shell.isl_ok:
@@ -308,12 +393,17 @@ def back_to_view(ctx: Context, req: RequestState) -> list[str]:
             t5[rows], j5[rows] = next_contact(g.margin[sats], t4[rows], ctx.dt, rows=inv)
     req.downlink_sat, req.downlink_time, req.downlink_index = d_sat, t5, j5
     req.hops_back = hops(g, req.compute_sat, d_sat)
-    req.isl_back = _isl_delay(ctx, req.shell, req.hops_back, ctx.down_bits)
+    req.isl_setup_back = _isl_setup(ctx, req.shell, req.hops_back)
+    req.isl_back = _isl_delay(ctx, req.shell, req.hops_back, ctx.down_bits(req.output_tokens))
     return []
 
 
 def downlink(ctx: Context, req: RequestState) -> list[str]:
-    """7. Light time + serialization at the slant range of the downlink satellite + backhaul."""
-    rng_dn, back_dn = _slant(ctx, req.downlink_sat, req.downlink_index % ctx.n_epochs)
-    req.downlink = rng_dn / C_LIGHT + ctx.down_bits / _rate(ctx.sc.downlink, rng_dn) + back_dn
+    """7. Acquisition (:func:`lab.mission.contact.downlink_acquisition`), then light time +
+    serialization at the slant range of the downlink satellite + backhaul."""
+    e = req.downlink_index % ctx.n_epochs
+    rng_dn, back_dn = _slant(ctx, req.downlink_sat, e)
+    req.acquisition_down = downlink_acquisition(ctx, req)
+    bits = ctx.down_bits(req.output_tokens)
+    req.downlink = rng_dn / C_LIGHT + bits / _rate(ctx.down, rng_dn) + back_dn
     return []

@@ -45,9 +45,11 @@ __all__ = ["MissionPanel", "format_duration", "CURVE_SIZES", "MODEL_SIZES_B"]
 CURVE_SIZES = (12, 24, 48, 96, 200, 400, 800, 1600, 2800)
 #: Qwen3 dense model sizes in billions of parameters (Qwen3 technical report, 2025).
 MODEL_SIZES_B = (0.6, 1.7, 4.0, 8.0, 14.0, 32.0)
+#: One colour per term of the breakdown; the ground segment's terms (operator, booking,
+#: acquisition, laser-link set-up) in greys and browns, next to the waits they add to.
 TERM_COLORS = dict(zip(mission.TERMS, (
-    "#636EFA", "#00CC96", "#AB63FA", "#FFA15A", "#EF553B", "#19D3F3", "#FF6692", "#B6E880"),
-    strict=True))
+    "#7F7F7F", "#636EFA", "#8C564B", "#BCBD22", "#00CC96", "#C49C94", "#AB63FA", "#FFA15A",
+    "#EF553B", "#19D3F3", "#FF6692", "#B6E880"), strict=True))
 
 
 def _js(values: Any, digits: int | None = 4) -> list[float | None]:
