@@ -44,10 +44,11 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from astropy import units as u
@@ -61,6 +62,7 @@ from lab.mission.budget import CHUNK_SAMPLES, Estimate
 from lab.mission.compact import FAR, Runs, Visibility
 from lab.mission.gridlinks import LinkKinds, isl_kinds, isl_sample_step
 from lab.mission.presets import get_preset
+from lab.mission.routing import hops, route  # importable from here as before
 from lab.mission.scenario import Scenario, Shell, stations_of
 from lab.orbits import Constellation, gcrs_to_itrs, in_shadow, sun_position
 
@@ -71,6 +73,11 @@ __all__ = ["CHUNK_SAMPLES", "DEFAULT_CACHE_GB", "Geometry", "ShellGeometry", "bu
 DAY_S = 86400.0
 DEFAULT_CACHE_GB = 1.0  #: byte budget of the geometry cache (``LAB_GEOMETRY_CACHE_GB``)
 CACHE_ENV = "LAB_GEOMETRY_CACHE_GB"
+#: Threads propagating chunks side by side (``LAB_GEOMETRY_THREADS``). One: on the lab's shared
+#: 2-core machine a second thread was no faster (and slower under load; measured with
+#: benchmarks/bench_scale.py); an idle multi-core machine may set more.
+DEFAULT_THREADS = 1
+THREADS_ENV = "LAB_GEOMETRY_THREADS"
 _FAR = FAR  # margin of samples far below every station's horizon
 ROUTING = ("grid", "in-plane", "cross-plane", "none")
 
@@ -316,29 +323,56 @@ def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-class _Collector:
-    """What the chunks of all shells leave behind (visibility, shadow runs, snapshot)."""
+class _Chunk(NamedTuple):
+    """What one chunk of satellites leaves behind (its dense temporaries are gone)."""
 
-    def __init__(self, n_satellites: int, n_epochs: int) -> None:
-        self.S, self.E = n_satellites, n_epochs
-        self.visibility: list[tuple[np.ndarray, ...]] = []
-        self.shadow: list[tuple[np.ndarray, np.ndarray]] = []
-        self.snapshot = np.empty((n_satellites, 3))
+    visibility: tuple[np.ndarray, ...]  # Visibility.entries
+    shadow: tuple[np.ndarray, np.ndarray]  # Runs.entries
+    snapshot: np.ndarray  # (C, 3) km at t = 0
+    samples: np.ndarray | None  # (C, k, 3) km every ~30 minutes, for the laser links
+    best_sat: np.ndarray  # (E,) geometry index of the chunk's best satellite per epoch
+    best_margin: np.ndarray  # (E,) float32 deg, its margin
 
-    def add(self, r: np.ndarray, first: int, stations: tuple[GroundStation, ...],
-            sun: np.ndarray) -> np.ndarray:
-        """Keep what chunk ``r`` (C, E, 3) of satellites ``first ...`` leaves; returns its
-        dense margins (C, E) for the shell's best satellite per epoch."""
-        margin, station = _view_margin(r, stations)
-        self.visibility.append(Visibility.entries(margin, station, first, self.S))
-        sunlit = in_shadow(r, sun, model="cylindrical") == 0.0
-        self.shadow.append(Runs.entries(~sunlit, first))
-        self.snapshot[first:first + r.shape[0]] = r[:, 0]
-        return margin
+
+def _chunk_on_grid(c: Constellation, model: str, times: Any, first: int, step: int | None,
+                   grid: dict[str, Any]) -> _Chunk:
+    """Propagate chunk ``c`` (satellites ``first ...`` of the geometry) on the grid (with one
+    BLAS thread, :mod:`lab.mission._blas`) and keep what the model needs."""
+    with one_blas_thread():
+        r = c.positions(times, model=model, frame="itrs", max_memory_gb=math.inf)
+        margin, station = _view_margin(r, grid["stations"])
+        best = np.argmax(margin, axis=0)
+        sunlit = in_shadow(r, grid["sun"], model="cylindrical") == 0.0
+        return _Chunk(Visibility.entries(margin, station, first, grid["S"]),
+                      Runs.entries(~sunlit, first), r[:, 0].copy(),
+                      None if step is None else r[:, ::step].copy(), best + first,
+                      margin[best, np.arange(margin.shape[1])])
+
+
+def _map(fn: Callable[..., _Chunk], jobs: list[tuple[Any, ...]]) -> Iterator[_Chunk]:
+    """``fn(*job)`` for every job, in order: the first here (it warms the caches of the time
+    grid and the frames), the others on :func:`_pool`'s threads (NumPy releases the GIL)."""
+    if not jobs:
+        return
+    yield fn(*jobs[0])
+    pool = _pool()
+    if pool is None or len(jobs) < 3:
+        yield from (fn(*job) for job in jobs[1:])
+    else:
+        yield from pool.map(lambda job: fn(*job), jobs[1:])
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor | None:
+    """Threads that propagate chunks side by side: ``$LAB_GEOMETRY_THREADS`` (default
+    :data:`DEFAULT_THREADS`; 1: none, the calling thread does all). The chunks' results are
+    merged in order, so the geometry does not depend on it (tested)."""
+    n = int(_env_limit(THREADS_ENV) or DEFAULT_THREADS)
+    return ThreadPoolExecutor(max_workers=n, thread_name_prefix="lab-geometry") if n > 1 else None
 
 
 def _shell_on_grid(s: Shell, c: Constellation, start: int, grid: dict[str, Any],
-                   out: _Collector, index: int) -> tuple[ShellGeometry, dict[str, np.ndarray]]:
+                   out: dict[str, list], index: int) -> tuple[ShellGeometry, dict[str, np.ndarray]]:
     """Propagate shell ``s`` (its constellation ``c``, satellites ``start ...``) chunk by chunk:
     its record and its per-satellite columns; ``out`` collects the compact arrays."""
     n, t, E = s.total, grid["t"], grid["t"].size
@@ -348,15 +382,16 @@ def _shell_on_grid(s: Shell, c: Constellation, start: int, grid: dict[str, Any],
     best_sat = np.zeros(E, dtype=np.int64)
     best_margin = np.full(E, -np.inf, dtype=np.float32)
     times = grid["times"]() if s.model == "sgp4" else t
-    for i, j in _chunks(n, grid["chunk"]):  # loop over chunks of satellites
-        r = c[i:j].positions(times, model=s.model, frame="itrs", max_memory_gb=math.inf)
-        margin = out.add(r, start + i, grid["stations"], grid["sun"])
-        b = np.argmax(margin, axis=0)
-        bm = margin[b, np.arange(E)]
-        better = bm > best_margin  # strict: the first satellite wins ties, as one argmax
-        best_sat[better], best_margin[better] = b[better] + start + i, bm[better]
+    jobs = [(c[i:j], s.model, times, start + i, step if links else None, grid)
+            for i, j in _chunks(n, grid["chunk"])]
+    for (i, j), part in zip(_chunks(n, grid["chunk"]), _map(_chunk_on_grid, jobs), strict=True):
+        out["visibility"].append(part.visibility)
+        out["shadow"].append(part.shadow)
+        out["snapshot"][start + i:start + j] = part.snapshot
+        better = part.best_margin > best_margin  # strict: the first satellite wins ties
+        best_sat[better], best_margin[better] = part.best_sat[better], part.best_margin[better]
         if samples is not None:
-            samples[i:j] = r[:, ::step]
+            samples[i:j] = part.samples
     if s.kind == "cluster":
         kinds = LinkKinds(s.cluster_spacing, s.cluster_spacing, grid["isl_on"], grid["isl_on"])
     elif links:  # Walker shells, and real satellites (one ring, in catalogue order, for hops)
@@ -380,21 +415,14 @@ def _shell_on_grid(s: Shell, c: Constellation, start: int, grid: dict[str, Any],
 
 def _build(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...], epoch: str,
            dt: float, rules: ISLRules, isl_on: bool, chunk: int | None = None) -> Geometry:
-    """The geometry of ``shells``, propagated ``chunk`` satellites at a time, with one BLAS
-    thread (:mod:`lab.mission._blas`)."""
-    with one_blas_thread():
-        return _build_chunked(shells, stations, epoch, dt, rules, isl_on, chunk)
-
-
-def _build_chunked(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...], epoch: str,
-                   dt: float, rules: ISLRules, isl_on: bool, chunk: int | None) -> Geometry:
+    """The geometry of ``shells``, propagated ``chunk`` satellites at a time."""
     t = np.arange(0.0, DAY_S, dt)
     cons = [s.constellation(epoch) for s in shells]
     S = sum(s.total for s in shells)
     grid = {"t": t, "dt": dt, "stations": stations, "sun": _sun_itrs(epoch, dt), "rules": rules,
-            "isl_on": isl_on, "chunk": max(2, chunk or CHUNK_SAMPLES // t.size),
+            "isl_on": isl_on, "chunk": max(2, chunk or CHUNK_SAMPLES // t.size), "S": S,
             "times": lambda: Time(epoch, scale="utc") + t * u.s}
-    out = _Collector(S, t.size)
+    out: dict[str, Any] = {"visibility": [], "shadow": [], "snapshot": np.empty((S, 3))}
     records, cols, start = [], [], 0
     for g, (s, c) in enumerate(zip(shells, cons, strict=True)):  # loop over shells (a few)
         rec, col = _shell_on_grid(s, c, start, grid, out, g)
@@ -404,8 +432,8 @@ def _build_chunked(shells: tuple[Shell, ...], stations: tuple[GroundStation, ...
     cat = {k: np.concatenate([col[k] for col in cols]) for k in cols[0]}
     return Geometry(
         dt=dt, t=t, shells=tuple(records), alt=cat["a"] - R_EARTH, **cat,
-        visibility=Visibility.concatenate(out.visibility, S, t.size),
-        shadow=Runs.concatenate(out.shadow, S, t.size), snapshot=out.snapshot,
+        visibility=Visibility.concatenate(out["visibility"], S, t.size),
+        shadow=Runs.concatenate(out["shadow"], S, t.size), snapshot=out["snapshot"],
         stations=stations, mask=np.array([st.min_elevation for st in stations]),
         constellation=Constellation.concatenate(cons))
 
@@ -514,51 +542,3 @@ def build_geometry(scenario: str | Scenario, dt: float = 60.0, *,
     dt = as_value(dt, "s", "dt", lo=1.0, hi=600.0)
     key = _key(sc, dt)
     return _build(*key, chunk=chunk_satellites)
-
-
-# ---------------------------------------------------------------------------------- routing
-def hops(g: Geometry, src: Any, dst: Any) -> tuple[np.ndarray, np.ndarray]:
-    """In-plane and cross-plane hop counts on the +Grid between satellites of one shell.
-
-    Shortest path on the grid: ring distance within a plane plus plane steps. In a Walker delta
-    the seam between the last and the first plane shifts the slots by the phasing F, so both
-    directions around the planes are tried. Broadcasts (e.g. src (N, 1) with dst (1, M)).
-    """
-    sh = g.shell[src]
-    q, p, f = g.per_shell("slots")[sh], g.per_shell("planes")[sh], g.per_shell("phasing")[sh]
-    k1, k2, p1, p2 = g.slot[src], g.slot[dst], g.plane[src], g.plane[dst]
-
-    def ring(x: np.ndarray) -> np.ndarray:
-        x = x % q
-        return np.minimum(x, q - x)
-
-    dpf, dpb = (p2 - p1) % p, (p1 - p2) % p
-    dkf = ring(k2 - k1 - f * ((p1 + dpf) >= p))
-    dkb = ring(k2 - k1 + f * ((p1 - dpb) < 0))
-    fwd = dpf + dkf <= dpb + dkb
-    wrap = g.per_shell("wrap_planes")[sh]
-    dk = np.where(wrap, np.where(fwd, dkf, dkb), ring(k2 - k1))
-    dp = np.where(wrap, np.where(fwd, dpf, dpb), np.abs(p2 - p1))
-    return dk, dp
-
-
-def route(g: Geometry, src: Any, dst: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(in-plane hops, cross-plane hops, reachable) from ``src`` to ``dst`` (one shell) over
-    the links the shell can use (:attr:`ShellGeometry.routing`): the +Grid (:func:`hops`),
-    the ring of the plane (``dst`` in the same plane), the slot line (same slot, plane to plane;
-    across the seam only when the phasing keeps the slot, F = 0), or nothing (``dst == src``).
-    Unreachable pairs get 0 hops. Broadcasts like :func:`hops`."""
-    dk, dp = hops(g, src, dst)
-    code = g.per_shell("routing_code")[g.shell[src]]
-    if np.all(code == 0):
-        return dk, dp, np.ones(np.shape(dk), dtype=bool)
-    same_plane = g.plane[src] == g.plane[dst]
-    same_slot = g.slot[src] == g.slot[dst]
-    sh = g.shell[src]
-    keep_seam = g.per_shell("wrap_planes")[sh] & (g.per_shell("phasing")[sh] == 0)
-    dp_line = np.where(keep_seam, dp, np.abs(g.plane[dst] - g.plane[src]))
-    reach = np.select([code == 0, code == 1, code == 2],
-                      [True, same_plane, same_slot], np.asarray(src) == np.asarray(dst))
-    dk = np.where(reach & (code <= 1), dk, 0)
-    dp = np.where(reach, np.where(code == 0, dp, np.where(code == 2, dp_line, 0)), 0)
-    return dk, dp, reach

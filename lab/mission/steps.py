@@ -39,8 +39,9 @@ from lab.mission.contact import (
     downlink_acquisition,
     track_of,
 )
-from lab.mission.grid import Geometry, ShellGeometry, route, scenario_stations
+from lab.mission.grid import Geometry, ShellGeometry, scenario_stations
 from lab.mission.queueing import NEVER, fifo_wait, next_contact, next_true_index
+from lab.mission.routing import route
 from lab.mission.scenario import Scenario
 from lab.node import predict_latency
 from lab.power import Battery
