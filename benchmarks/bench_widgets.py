@@ -15,7 +15,7 @@ run: python-sgp4's vectorized ``SatrecArray`` propagating the same satellites ov
 1,440 epochs (positions only, no visibility or shadow).
 
 Exit code 1 when a target is missed.
-Run: ``.venv/bin/python benchmarks/bench_widgets.py [--scan 4000 5000 6000] [--json]``
+Run: ``.venv/bin/python benchmarks/bench_widgets.py [--scan 3500 4000 5000] [--json]``
 """
 
 from __future__ import annotations

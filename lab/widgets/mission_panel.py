@@ -63,8 +63,10 @@ __all__ = ["CURVE_SIZES", "MAX_SATELLITES", "MODEL_SIZES_B", "FullStateFigureWid
            "MissionPanel", "count_of", "format_duration", "slider_fraction"]
 
 #: Largest constellation of the satellites slider: moves to new sizes up to here update the
-#: panel within 0.3 s at the 95th percentile (benchmarks/bench_widgets.py, 20 cold moves).
-MAX_SATELLITES = 4000
+#: panel within 0.3 s at the 95th percentile (benchmarks/bench_widgets.py, 20 cold moves; on
+#: the lab's 2-core machine with another user's process on one core, load ~2.4: p95 0.285 s
+#: near 2,800, 0.308 s near 3,200, 0.39 s near 3,860).
+MAX_SATELLITES = 3000
 CURVE_SIZES = (12, 24, 48, 96, 200, 400, 800, 1600, 2800, MAX_SATELLITES)
 #: Qwen3 dense model sizes in billions of parameters (Qwen3 technical report, 2025).
 MODEL_SIZES_B = (0.6, 1.7, 4.0, 8.0, 14.0, 32.0)
