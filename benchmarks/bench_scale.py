@@ -10,7 +10,7 @@ on a worker); the target uses the best of ``--repeat`` cold-cache calls, the fir
 
 Baseline (:data:`BEFORE`): the issue's numbers, measured before issue 11 on this 2-core
 machine: 2,800 -> 2.8 s / 0.45 GiB; 10,000 -> 4.5 s / 1.1 GiB; 30,000 -> 10.8 s / 2.8 GiB;
-100,000 -> 29.5 s / 8.7 GiB. ``--code /work/main`` measures another checkout of the lab the
+100,000 -> 29.5 s / 8.7 GiB. ``--code PATH`` measures another checkout of the lab (e.g. a worktree of main) the
 same way (e.g. main before chunking: give it ``--max-memory-gb 64`` so that its memory guard
 lets 100,000 through). Measured so on main before chunking (f60eae0, with issue 11's ground
 segment; load average 2-4, one call per process): 2,800 -> 1.9 s / 0.47 GiB; 10,000 -> 7.7 s /
