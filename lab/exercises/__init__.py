@@ -3,7 +3,11 @@
 Each notebook has a module here (``lab.exercises.orbits`` for 01, ...) with one function per
 exercise, ``exercise_N(answer, ...)``, that computes the expected answer **with the lab itself**
 (never a typed-in number) and returns a :class:`Feedback`. The building blocks are
-:func:`check_number` (a number within a tolerance, units accepted) and :func:`check_choice`.
+:func:`check_number` (a number within a tolerance, units accepted) and :func:`check_choice`;
+an exercise left at ``None`` (the notebooks' placeholder) gets :func:`unanswered` without
+computing anything. The expected answers are computed once per session (``functools.cache``).
+The instructor's worked solutions are in ``notebooks/solutions/`` and check themselves with
+these functions.
 
 >>> from lab.exercises import check_number
 >>> check_number("period", 95.6, expected=95.65, unit="min", rtol=0.01)
@@ -19,7 +23,7 @@ from typing import Any
 import numpy as np
 from astropy import units as u
 
-__all__ = ["Feedback", "check_choice", "check_number"]
+__all__ = ["Feedback", "check_choice", "check_number", "unanswered"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ def check_number(name: str, answer: Any, expected: Any, *, unit: str = "", rtol:
     unit_s = f" {unit}" if unit else ""
     tol = max(atol, rtol * abs(want))
     if np.isfinite(got) and abs(got - want) <= tol:
-        within = f"within {rtol:.0%}" if tol == rtol * abs(want) else f"within {atol:g}{unit_s}"
+        within = ("exactly" if tol == 0 else f"within {rtol:.0%}" if tol == rtol * abs(want)
+                  else f"within {atol:g}{unit_s}")
         return Feedback(True, f"Right: {name} = {got:.4g}{unit_s} (expected {want:.4g}{unit_s}, "
                               f"{within}).")
     direction = "too high" if got > want else "too low"
@@ -80,3 +85,8 @@ def check_choice(name: str, answer: Any, expected: Any, options: Iterable[Any], 
         return Feedback(True, f"Right: {name} = {answer!r}{f' ({why})' if why else ''}.")
     return Feedback(False, f"Not yet: {name} = {answer!r} is not it"
                            f"{f'. Hint: {why}' if why else '.'}")
+
+
+def unanswered(name: str, what: str = "a number") -> Feedback:
+    """The verdict on a placeholder (``None``): not yet, and what to put there."""
+    return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
