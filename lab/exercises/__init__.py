@@ -76,15 +76,17 @@ def check_number(name: str, answer: Any, expected: Any, *, unit: str = "", rtol:
 
 
 def check_choice(name: str, answer: Any, expected: Any, options: Iterable[Any], *,
-                 why: str = "") -> Feedback:
-    """Is ``answer`` the ``expected`` one of ``options``? ``why`` explains the right choice."""
+                 why: str = "", hint: str = "") -> Feedback:
+    """Is ``answer`` the ``expected`` one of ``options``? ``why`` explains the right choice (shown
+    with a right answer); ``hint`` (default: ``why``) is shown with a wrong one."""
     options = list(options)
     if answer not in options:
         return Feedback(False, f"Not yet: {name} must be one of {options} (got {answer!r}).")
     if answer == expected:
-        return Feedback(True, f"Right: {name} = {answer!r}{f' ({why})' if why else ''}.")
+        return Feedback(True, f"Right: {name} = {answer!r}{f': {why}' if why else ''}.")
+    hint = hint or why
     return Feedback(False, f"Not yet: {name} = {answer!r} is not it"
-                           f"{f'. Hint: {why}' if why else '.'}")
+                           f"{f'. Hint: {hint}' if hint else '.'}")
 
 
 def unanswered(name: str, what: str = "a number") -> Feedback:

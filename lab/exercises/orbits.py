@@ -52,8 +52,11 @@ def exercise_1(answer: Any) -> Feedback:
         return unanswered("my_answer", '"June" or "December"')
     return check_choice("eclipse season", answer, _eclipse_season_solstice(),
                         ("June", "December"),
-                        why="the season comes when the Sun's declination tilts the Sun towards "
-                            "the orbit plane (beta smallest): plot beta_angle against the date")
+                        why="the Sun's declination tilts the Sun towards the orbit plane around "
+                            "that solstice, beta drops below beta* and the ring crosses the "
+                            "winter pole's night",
+                        hint="plot the eclipse minutes of sunlight_over_year on dates "
+                             "(year_figure) and look where they are not zero")
 
 
 @cache

@@ -92,8 +92,10 @@ def exercise_3(answer: Any) -> Feedback:
     if answer is None:
         return unanswered("my_answer", '"orbit-normal" or "anti-orbit-normal"')
     return check_choice("the sunward face", answer, _sunward_normal(), EXERCISE_3["normals"],
-                        why="a dawn-dusk orbit's normal points nearly at the Sun (beta near "
-                            "90°); compare power.illumination(...).cos_incidence for both")
+                        why="a dawn-dusk orbit's normal points nearly at the Sun (beta of "
+                            "60-90°): that face is lit at a steady angle all orbit",
+                        hint="compare power.illumination(..., array=...).cos_incidence for "
+                             "both normals: positive means lit from the front")
 
 
 @cache

@@ -84,9 +84,10 @@ def year_figure(year: xr.Dataset, labels: Sequence[str] | None = None,
         for name, when in seasons(str(dates[0]), str(dates[-1])):
             x = np.datetime64(when.datetime64, "s")
             fig.add_vline(x=x, line_dash="dot", line_color="gray", row="all", col=1)
-            fig.add_annotation(x=x, y=1.0, xref="x", yref="paper", text=name.replace(" ", "<br>"),
-                               showarrow=False, yanchor="bottom", font={"size": 10})
-    fig.update_layout(height=560, margin={"t": 110},
+            fig.add_annotation(x=x, y=1.0, xref="x", yref="y domain", yanchor="top",
+                               text=name.replace(" ", "<br>"), showarrow=False,
+                               font={"size": 10}, bgcolor="rgba(255,255,255,0.7)")
+    fig.update_layout(height=560,
                       title=title or "Beta angle and eclipses over the year: eclipses last "
                       "longest where |beta| is smallest")
     return fig
