@@ -50,6 +50,8 @@ def timeline_figure(ds: xr.Dataset, satellite: int = 0, title: str | None = None
     for a, b in zip(edges[::2], edges[1::2], strict=True):
         x1 = hours[b] if b < hours.size else hours[-1]
         fig.add_vrect(x0=hours[a], x1=x1, fillcolor="gray", opacity=0.2, line_width=0)
+    fig.update_yaxes(title_text="power (W)", row=1, col=1)
+    fig.update_yaxes(title_text="state of charge (%)", row=2, col=1)
     fig.update_layout(height=520, title=title or "Power timeline (gray: eclipse)",
                       legend={"orientation": "h", "y": -0.15})
     return fig
