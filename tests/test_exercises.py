@@ -38,6 +38,23 @@ def test_check_choice():
     assert "font-weight" in fb._repr_html_()
 
 
+def test_check_answer_computes_only_for_an_answer():
+    from lab.exercises import check_answer
+
+    calls = []
+
+    def expected():
+        calls.append(1)
+        return 42.0
+
+    fb = check_answer("x", None, expected, what="a number of widgets")
+    assert not fb and calls == [] and "a number of widgets" in fb.message
+    assert check_answer("x", 42.5, expected, rtol=0.02) and calls == [1]
+    assert check_answer("c", "b", lambda: "b", options=("a", "b"), why="because")
+    assert "Hint: look" in check_answer("c", "a", lambda: "b", options=("a", "b"),
+                                        why="because", hint="look").message
+
+
 # ------------------------------------------------------------------ the notebooks' exercises
 # Each exercise: the right answer (computed here independently where possible) passes, a wrong
 # one fails with a hint, the notebook's placeholder None is "no answer yet" (computes nothing).

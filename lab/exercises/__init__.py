@@ -5,7 +5,8 @@ exercise, ``exercise_N(answer, ...)``, that computes the expected answer **with 
 (never a typed-in number) and returns a :class:`Feedback`. The building blocks are
 :func:`check_number` (a number within a tolerance, units accepted) and :func:`check_choice`;
 an exercise left at ``None`` (the notebooks' placeholder) gets :func:`unanswered` without
-computing anything. The expected answers are computed once per session (``functools.cache``).
+computing anything (:func:`check_answer` does both: an exercise is one call). The expected
+answers are computed once per session (``functools.cache``).
 The instructor's worked solutions are in ``notebooks/solutions/`` and check themselves with
 these functions.
 
@@ -16,14 +17,14 @@ Right: period = 95.6 min (expected 95.65 min, within 1%).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from astropy import units as u
 
-__all__ = ["Feedback", "check_choice", "check_number", "unanswered"]
+__all__ = ["Feedback", "check_answer", "check_choice", "check_number", "unanswered"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,15 @@ def check_choice(name: str, answer: Any, expected: Any, options: Iterable[Any], 
 def unanswered(name: str, what: str = "a number") -> Feedback:
     """The verdict on a placeholder (``None``): not yet, and what to put there."""
     return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
+
+
+def check_answer(name: str, answer: Any, expected: Callable[[], Any], *, what: str = "a number",
+                 options: Iterable[Any] | None = None, **kwargs: Any) -> Feedback:
+    """One exercise's verdict: :func:`unanswered` for the placeholder ``None`` (``expected`` is
+    not called), else :func:`check_choice` among ``options`` or :func:`check_number`, against
+    ``expected()``; ``kwargs`` go to that check (``rtol``, ``unit``, ``hint``, ``why`` ...)."""
+    if answer is None:
+        return unanswered("my_answer", what)
+    if options is not None:
+        return check_choice(name, answer, expected(), options, **kwargs)
+    return check_number(name, answer, expected(), **kwargs)

@@ -15,7 +15,7 @@ from astropy import units as u
 
 import lab.links as L
 from lab import examples
-from lab.exercises import Feedback, check_number, unanswered
+from lab.exercises import Feedback, check_answer
 from lab.orbits import DEFAULT_EPOCH, Constellation
 
 __all__ = ["EXERCISE_1", "EXERCISE_2", "EXERCISE_3", "EXERCISE_4", "exercise_1", "exercise_2",
@@ -51,10 +51,9 @@ def _minutes_lost() -> float:
 def exercise_1(answer: Any) -> Feedback:
     """Minutes of contact satellite 0 loses over Kashgar in the day when the mask goes from
     10 to 25 deg."""
-    if answer is None:
-        return unanswered("my_answer", "a number of minutes")
-    return check_number("contact time lost", answer, _minutes_lost(), unit="min", rtol=0.05,
-                        atol=0.5, hint="sum p.duration over L.passes(...) with both masks and "
+    return check_answer("contact time lost", answer, _minutes_lost, unit="min", rtol=0.05,
+                        atol=0.5, what="a number of minutes",
+                        hint="sum p.duration over L.passes(...) with both masks and "
                                        "subtract")
 
 
@@ -68,9 +67,8 @@ def _extra_path_loss_db() -> float:
 
 def exercise_2(answer: Any) -> Feedback:
     """How many dB more path loss at twice the X-band frequency?"""
-    if answer is None:
-        return unanswered("my_answer", "a number of dB")
-    return check_number("extra path loss", answer, _extra_path_loss_db(), unit="", rtol=0.01,
+    return check_answer("extra path loss", answer, _extra_path_loss_db, unit="", rtol=0.01,
+                        what="a number of dB",
                         hint="FSPL = 20 log10(4 pi d f / c): what does doubling f add?")
 
 
@@ -86,9 +84,8 @@ def _links_per_satellite() -> float:
 def exercise_3(answer: Any) -> Feedback:
     """Mean number of laser links per satellite of the 66/6/2 Walker star at the epoch, with
     cross-plane links off above 60 deg latitude."""
-    if answer is None:
-        return unanswered("my_answer", "a mean number of links")
-    return check_number("links per satellite", answer, _links_per_satellite(), rtol=0.01,
+    return check_answer("links per satellite", answer, _links_per_satellite, rtol=0.01,
+                        what="a mean number of links",
                         hint="np.mean([d for _, d in g.degree()]) of the graph built with "
                              "max_cross_latitude=60")
 
@@ -104,8 +101,7 @@ def _ksat_wait_min() -> float:
 def exercise_4(answer: Any) -> Feedback:
     """Minutes the section-6 prompt waits for a contact when it is uplinked from any KSAT
     station instead of Kashgar (to satellite 0, 3 h after launch)."""
-    if answer is None:
-        return unanswered("my_answer", "a number of minutes")
-    return check_number("wait for a contact", answer, _ksat_wait_min(), unit="min", rtol=0.05,
-                        atol=1.0, hint="L.route(three_body, 'ksat', 'ksat', 0, t0 + 3 * u.h, "
+    return check_answer("wait for a contact", answer, _ksat_wait_min, unit="min", rtol=0.05,
+                        atol=1.0, what="a number of minutes",
+                        hint="L.route(three_body, 'ksat', 'ksat', 0, t0 + 3 * u.h, "
                                        "size=16e3).wait")

@@ -17,7 +17,7 @@ from astropy import units as u
 
 from lab import examples
 from lab.constants import SECONDS_PER_DAY, TROPICAL_YEAR
-from lab.exercises import Feedback, check_choice, check_number, unanswered
+from lab.exercises import Feedback, check_answer, check_number, unanswered
 from lab.orbits import Orbit, core, seasons, sun_synchronous_inclination
 from lab.power import sunlight_over_year
 
@@ -48,10 +48,8 @@ def _eclipse_season_solstice() -> str:
 def exercise_1(answer: Any) -> Feedback:
     """Around which solstice ("June" or "December") does the dawn-dusk ring (LTAN 06:00) go
     through its eclipse season?"""
-    if answer is None:
-        return unanswered("my_answer", '"June" or "December"')
-    return check_choice("eclipse season", answer, _eclipse_season_solstice(),
-                        ("June", "December"),
+    return check_answer("eclipse season", answer, _eclipse_season_solstice,
+                        options=("June", "December"), what='"June" or "December"',
                         why="the Sun's declination tilts the Sun towards the orbit plane around "
                             "that solstice, beta drops below beta* and the ring crosses the "
                             "winter pole's night",
@@ -71,10 +69,9 @@ def _beta_cycle_days() -> float:
 def exercise_2(answer: Any) -> Feedback:
     """How many days does the 53 deg orbit take to go through a whole cycle of beta angles
     (its node turning once relative to the Sun)? Within 10 % (read off a plot)."""
-    if answer is None:
-        return unanswered("my_answer", "a number of days")
     sso = sun_synchronous_inclination(EXERCISE_2["alt"]).to_value(u.deg)
-    return check_number("beta cycle", answer, _beta_cycle_days(), unit="d", rtol=0.10,
+    return check_answer("beta cycle", answer, _beta_cycle_days, unit="d", rtol=0.10,
+                        what="a number of days",
                         hint=f"the node of the 53° orbit moves about -4.5°/day while the Sun "
                              f"moves +0.99°/day (the {sso:.1f}° SSO node keeps pace with it): "
                              "how long until they are 360° apart?")

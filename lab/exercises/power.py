@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from lab import examples, power
-from lab.exercises import Feedback, check_choice, check_number, unanswered
+from lab.exercises import Feedback, check_answer
 from lab.orbits import Orbit
 
 __all__ = ["EXERCISE_1", "EXERCISE_2", "EXERCISE_3", "EXERCISE_4", "EXERCISE_5", "exercise_1",
@@ -44,20 +44,25 @@ def _load(spec: dict[str, Any], duty: float = 1.0) -> power.Loads:
                                                                      duty_cycle=duty))
 
 
+def _sizing_ratio(orbit: Any, spec: dict[str, Any], pick: Any, first: dict[str, Any],
+                  second: dict[str, Any]) -> float:
+    """``pick(design)`` of the :func:`lab.power.size_for` design with ``second`` keywords over
+    that with ``first`` (one day at 30 s steps, ``spec``'s load)."""
+    one, two = (power.size_for(orbit, _load(spec), _DAY, **kw) for kw in (first, second))
+    return float(pick(two) / pick(one))
+
+
 @cache
 def _degradation_ratio() -> float:
-    orbit, load = examples.three_body_orbit(), _load(EXERCISE_1)
-    new = power.size_for(orbit, load, _DAY, age=0)
-    old = power.size_for(orbit, load, _DAY, age=EXERCISE_1["years"],
-                         degradation_per_year=EXERCISE_1["degradation"])
-    return float(old.array.area / new.array.area)
+    return _sizing_ratio(examples.three_body_orbit(), EXERCISE_1, lambda s: s.array.area,
+                         {"age": 0}, {"age": EXERCISE_1["years"],
+                                      "degradation_per_year": EXERCISE_1["degradation"]})
 
 
 def exercise_1(answer: Any) -> Feedback:
     """Array area after 10 years at 2 %/year divided by the area at beginning of life."""
-    if answer is None:
-        return unanswered("my_answer", "the ratio of the two array areas (e.g. 1.5)")
-    return check_number("area ratio (10 years / new)", answer, _degradation_ratio(), rtol=0.01,
+    return check_answer("area ratio (10 years / new)", answer, _degradation_ratio, rtol=0.01,
+                        what="the ratio of the two array areas (e.g. 1.5)",
                         hint="the cells give (1 - d)^age of their new output; the array must "
                              "grow by the inverse")
 
@@ -65,16 +70,15 @@ def exercise_1(answer: Any) -> Feedback:
 @cache
 def _dod_ratio() -> float:
     orbit = Orbit.from_classical(alt=EXERCISE_2["alt"], inc=EXERCISE_2["inc"])
-    shallow, deep = (power.size_for(orbit, _load(EXERCISE_2), _DAY, age=EXERCISE_2["age"],
-                                    max_depth_of_discharge=d) for d in EXERCISE_2["dod"])
-    return float(deep.battery.capacity / shallow.battery.capacity)
+    shallow, deep = ({"age": EXERCISE_2["age"], "max_depth_of_discharge": d}
+                     for d in EXERCISE_2["dod"])
+    return _sizing_ratio(orbit, EXERCISE_2, lambda s: s.battery.capacity, shallow, deep)
 
 
 def exercise_2(answer: Any) -> Feedback:
     """Battery capacity at depth of discharge 0.6 divided by the capacity at 0.3."""
-    if answer is None:
-        return unanswered("my_answer", "the ratio of the two capacities (e.g. 0.5)")
-    return check_number("capacity ratio (DoD 0.6 / 0.3)", answer, _dod_ratio(), rtol=0.02,
+    return check_answer("capacity ratio (DoD 0.6 / 0.3)", answer, _dod_ratio, rtol=0.02,
+                        what="the ratio of the two capacities (e.g. 0.5)",
                         hint="the usable share of the battery is the depth of discharge minus "
                              "the 5 % reserve kept for the bus (compute_reserve)")
 
@@ -89,9 +93,9 @@ def _sunward_normal() -> str:
 
 def exercise_3(answer: Any) -> Feedback:
     """Which fixed array normal faces the Sun on the dawn-dusk (LTAN 18:00) orbit?"""
-    if answer is None:
-        return unanswered("my_answer", '"orbit-normal" or "anti-orbit-normal"')
-    return check_choice("the sunward face", answer, _sunward_normal(), EXERCISE_3["normals"],
+    return check_answer("the sunward face", answer, _sunward_normal,
+                        options=EXERCISE_3["normals"],
+                        what='"orbit-normal" or "anti-orbit-normal"',
                         why="a dawn-dusk orbit's normal points nearly at the Sun (beta of "
                             "60-90°): that face is lit at a steady angle all orbit",
                         hint="compare power.illumination(..., array=...).cos_incidence for "
@@ -115,9 +119,8 @@ def _sustained_duty(iterations: int = 10) -> float:
 
 def exercise_4(answer: Any) -> Feedback:
     """The highest utilization (0-1) the 1.6 m² / 600 Wh satellite serves all day unthrottled."""
-    if answer is None:
-        return unanswered("my_answer", "a utilization between 0 and 1")
-    return check_number("sustained utilization", answer, _sustained_duty(), atol=0.03, rtol=0.0,
+    return check_answer("sustained utilization", answer, _sustained_duty, atol=0.03, rtol=0.0,
+                        what="a utilization between 0 and 1",
                         hint="look at where the throttling starts: in sunlight, or at the end "
                              "of an eclipse? The battery's usable energy, not the array, may "
                              "set the limit")
@@ -137,8 +140,7 @@ def _short_satellites() -> int:
 def exercise_5(answer: Any) -> Feedback:
     """How many of the 2,800 build-out satellites have their compute throttled at least once in
     the first hour (full load, the section-3 array and battery)?"""
-    if answer is None:
-        return unanswered("my_answer", "a number of satellites")
-    return check_number("satellites throttled", answer, _short_satellites(), rtol=0.01,
+    return check_answer("satellites throttled", answer, _short_satellites, rtol=0.01,
+                        what="a number of satellites",
                         hint="day.throttled has dims (satellite, time): reduce over time with "
                              ".any('time'), then count")

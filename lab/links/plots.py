@@ -175,7 +175,8 @@ def latency_budget_figure(table: pd.DataFrame, *, log: bool = True) -> go.Figure
                            text=[_fmt_s(s) for s in df["seconds"]], textposition="auto"))
     fig.update_layout(title=f"One round trip: {_fmt_s(float(table['seconds'].iloc[-1]))}: the "
                       "longest bar sets the response time",
-                      xaxis_title="time (s, log scale)" if log else "time (s)", xaxis_type="log" if log else "linear",
+                      xaxis_title="time (s, log scale)" if log else "time (s)",
+                      xaxis_type="log" if log else "linear",
                       height=120 + 30 * len(df), margin=dict(t=50, b=40))
     return fig
 

@@ -279,14 +279,16 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
                                                                  if groups is not None else "")))
     lim = max(1.05 * float(np.abs(p).max()), 1.35 * R_EARTH if with_sun else 0.0)
     axis = {"range": [-lim, lim], "visible": False}
-    frame = ("inertial frame (GCRS): Earth, coastlines" + (", night side and Sun" if with_sun
-                                                         else "") + f" as at {epoch.utc.iso[:16]} UTC"
-             if epoch is not None else "Earth-fixed frame (ITRS)")
+    frame = "Earth-fixed frame (ITRS)"
+    if epoch is not None:
+        drawn = "Earth, coastlines, night side and Sun" if with_sun else "Earth and coastlines"
+        frame = f"inertial frame (GCRS): {drawn} as at {epoch.utc.iso[:16]} UTC"
     fig.update_layout(title={"text": f"{title}<br><sup>{frame}</sup>" if title else frame},
                       height=550, margin={"l": 0, "r": 0, "t": 60, "b": 0},
                       scene={"xaxis": axis, "yaxis": axis, "zaxis": axis, "aspectmode": "cube",
                              "camera": camera},
-                      showlegend=True, legend={"x": 0.0, "y": 0.98, "bgcolor": "rgba(255,255,255,0.7)"})
+                      showlegend=True,
+                      legend={"x": 0.0, "y": 0.98, "bgcolor": "rgba(255,255,255,0.7)"})
     return fig
 
 
