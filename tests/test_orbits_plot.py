@@ -117,6 +117,8 @@ def test_globe_figure_states_its_frame_and_draws_the_sun(shell):
     assert "day/night terminator" in names and "direction of the Sun" in names
     assert "inertial frame (GCRS)" in inertial.layout.title.text
     assert inertial.layout.showlegend and inertial.data[-1].marker.colorbar.title.text == "plane"
+    assert all(t.showlegend for t in inertial.data if t.name in ("coastlines", "borders"))
+    assert not any(t.showlegend for t in plots.earth_traces(coastlines=True)[1:])  # default
     fixed = plots.globe_figure(pos)
     assert "Earth-fixed frame (ITRS)" in fixed.layout.title.text
     assert "day/night terminator" not in [t.name for t in fixed.data]  # no time, no Sun

@@ -126,7 +126,7 @@ def route_globe_figure(constellation: Any, time: Any, route: Route | None = None
     r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
     fig = go.Figure(earth_traces(color="rgb(200,220,240)", graticule=30.0, coastlines=True,
                                  lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05),
-                                 sun=t))
+                                 sun=t, legend=True))
     stt = isl_state(constellation, t, pattern, model=model)
     pairs = stt.pairs[stt.up[:, 0]][:max_edges]
     if len(pairs):

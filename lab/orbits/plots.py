@@ -43,7 +43,7 @@ def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4
                  lighting: dict | None = None, coastlines: bool = False,
                  borders: bool | None = None, rotation: np.ndarray | None = None,
                  coastline_spacing: float = 0.75, coastline_height: float = 0.01,
-                 sun: Any = None, night_color: str | None = None) -> list:
+                 sun: Any = None, night_color: str | None = None, legend: bool = False) -> list:
     """Plotly traces of the Earth: a sphere of ``radius`` km and, optionally, a graticule,
     coastlines and country borders, and the Sun's direction with the day/night terminator.
 
@@ -63,7 +63,8 @@ def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4
     :func:`lab.orbits.sun_direction`, taken to the figure's frame through ITRS and ``rotation``)
     or a 3-vector already in the figure's frame (any length). It shades the night hemisphere
     (``night_color``; default: dark on a dark sphere, grey-blue on a light one) and adds the
-    terminator and an arrow towards the Sun, both in the legend.
+    terminator and an arrow towards the Sun, both in the legend. ``legend``: list the
+    coastlines and borders in the legend too.
     Returns ``[Surface, graticule?, coastlines?, borders?, terminator?, Sun arrow?]`` for
     ``go.Figure(traces)``.
     """
@@ -90,7 +91,7 @@ def earth_traces(radius: float = R_EARTH, *, color: str | Sequence[str] = ("#1f4
         traces.append(_graticule(radius * 1.002, graticule))
     if coastlines or borders:
         traces += _globe_map_lines(radius * (1 + coastline_height), coastlines, coastlines if borders is None
-                                   else borders, dark, rotation, coastline_spacing)
+                                   else borders, dark, rotation, coastline_spacing, legend)
     if s_hat is not None:
         traces += sun_traces(s_hat, radius, height=max(coastline_height, 0.01))
     return traces
@@ -155,7 +156,7 @@ def _map_lines(coastlines: bool, borders: bool, spacing: float
 
 
 def _globe_map_lines(radius: float, coastlines: bool, borders: bool, dark: bool,
-                     rotation: np.ndarray | None, spacing: float) -> list:
+                     rotation: np.ndarray | None, spacing: float, legend: bool = False) -> list:
     """Scatter3d lines of coastlines and/or borders on a sphere of ``radius`` km."""
     import plotly.graph_objects as go
 
@@ -168,7 +169,7 @@ def _globe_map_lines(radius: float, coastlines: bool, borders: bool, dark: bool,
         xyz = xyz.astype(np.float32)  # half the bytes in the browser; ~1 m at Earth's radius
         traces.append(go.Scatter3d(x=xyz[:, 0], y=xyz[:, 1], z=xyz[:, 2], mode="lines",
                                    line={"color": colors[style], "width": 2 - style},
-                                   hoverinfo="skip", name=name, showlegend=False))
+                                   hoverinfo="skip", name=name, showlegend=legend))
     return traces
 
 
@@ -260,7 +261,7 @@ def globe_figure(positions, groups: np.ndarray | None = None, title: str = "",
     with_sun = sun and epoch is not None
     fig = go.Figure(earth_traces(coastlines=coastlines, rotation=rotation,
                                  coastline_height=0.04 if ortho else 0.01,
-                                 sun=epoch if with_sun else None))
+                                 sun=epoch if with_sun else None, legend=True))
     pick = np.unique(np.linspace(0, S - 1, min(S, max_tracks)).astype(int))
     for n, k in enumerate(pick):
         fig.add_trace(go.Scatter3d(x=p[k, :, 0], y=p[k, :, 1], z=p[k, :, 2], mode="lines",
