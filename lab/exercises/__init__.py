@@ -84,13 +84,13 @@ def check_choice(name: str, answer: Any, expected: Any, options: Iterable[Any], 
     if answer not in options:
         return Feedback(False, f"Not yet: {name} must be one of {options} (got {answer!r}).")
     if answer == expected:
-        return Feedback(True, f"Right: {name} = {answer!r}{f': {why}' if why else ''}.")
+        return Feedback(True, f"Right: {name} = {answer!r}{f' ({why})' if why else ''}.")
     hint = hint or why
     return Feedback(False, f"Not yet: {name} = {answer!r} is not it"
                            f"{f'. Hint: {hint}' if hint else '.'}")
 
 
-def unanswered(name: str, what: str = "a number") -> Feedback:
+def unanswered(name: str = "my_answer", what: str = "a number") -> Feedback:
     """The verdict on a placeholder (``None``): not yet, and what to put there."""
     return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
 
@@ -101,7 +101,7 @@ def check_answer(name: str, answer: Any, expected: Callable[[], Any], *, what: s
     not called), else :func:`check_choice` among ``options`` or :func:`check_number`, against
     ``expected()``; ``kwargs`` go to that check (``rtol``, ``unit``, ``hint``, ``why`` ...)."""
     if answer is None:
-        return unanswered("my_answer", what)
+        return unanswered(what=what)
     if options is not None:
         return check_choice(name, answer, expected(), options, **kwargs)
     return check_number(name, answer, expected(), **kwargs)
