@@ -414,3 +414,25 @@ def test_notebooks_take_the_real_systems_from_the_package(path: Path):
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
     assert retyped_facts(cells, _real_system_facts()) == [], (
         f"{path.name}: build the real systems from lab.examples / presets / lab.hardware")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"],
+                         ids=lambda p: p.name)
+def test_course_notebooks_link_to_the_assumptions_table(path: Path):
+    """Every notebook of the course in its checked-exercises form (``ex.exercise_N`` cells)
+    links to notebook 00's assumptions table, and has learning objectives in its Overview."""
+    import nbformat
+
+    from lab.assumptions import ANCHOR
+
+    nb = nbformat.read(path, as_version=4)
+    if not any("ex.exercise_" in c.source for c in nb.cells if c.cell_type == "code"):
+        return  # not yet in the course's form (no checked exercises)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert ANCHOR in text, f"{path.name}: link to the assumptions table ({ANCHOR})"
+    sections = _markdown_sections(nb)
+    start = next(k for k, (_, head, _) in enumerate(sections) if head == "Overview")
+    end = next(k for k, (_, head, _) in enumerate(sections) if head.startswith("Prerequisites"))
+    overview = "\n".join(head + "\n" + body for _, head, body in sections[start:end])
+    assert re.search(r"you will be able to", overview, re.I), (
+        f"{path.name}: learning objectives ('you will be able to ...') in the Overview")
