@@ -104,4 +104,4 @@ def exercise_4(answer: Any) -> Feedback:
     return check_answer("wait for a contact", answer, _ksat_wait_min, unit="min", rtol=0.05,
                         atol=1.0, what="a number of minutes",
                         hint="L.route(three_body, 'ksat', 'ksat', 0, t0 + 3 * u.h, "
-                                       "size=16e3).wait")
+                             "size=2 * u.kB).wait")
