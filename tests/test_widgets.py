@@ -221,3 +221,39 @@ def test_figures_are_born_with_their_data(monkeypatch):
         assert 700 in sizes  # the globe's satellites, in the first message
     finally:
         p.widget.close()
+
+
+def _values(v) -> np.ndarray:
+    """A figure's array: a list, an array, or plotly's base64 typed-array spec."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        shape = v.get("shape")
+        return arr.reshape([int(x) for x in str(shape).split(",")] if shape else -1)
+    return np.asarray(v, dtype=float)
+
+
+def test_globe_shades_the_night_side_with_the_terminator(panel):
+    """The globe shows the Sun at the scenario's epoch: the terminator 90 deg from the Sun's
+    direction (astropy's get_sun in ITRS, an independent reference), the day side shaded
+    towards the subsolar point."""
+    from astropy.coordinates import ITRS, get_sun
+    from astropy.time import Time
+
+    names = [t.name for t in panel.fig_globe.data]
+    assert "day/night terminator" in names and "direction of the Sun" in names
+    t = Time(panel.result.scenario.epoch, scale="utc")
+    sun = get_sun(t).transform_to(ITRS(obstime=t)).cartesian.xyz.value
+    sun /= np.linalg.norm(sun)
+    term = panel.fig_globe.data[names.index("day/night terminator")]
+    ring = np.c_[np.asarray(term.x, float), np.asarray(term.y, float), np.asarray(term.z, float)]
+    cos = ring @ sun / np.linalg.norm(ring, axis=1)
+    assert np.abs(cos).max() < 2e-3  # 90 deg from the Sun, within ~0.1 deg
+    earth = panel.fig_globe.data[0]
+    xyz = np.stack([_values(earth[k]) for k in ("x", "y", "z")], axis=-1)
+    brightest = xyz.reshape(-1, 3)[np.argmax(_values(earth.surfacecolor))]
+    assert brightest @ sun / np.linalg.norm(brightest) > 0.98  # near the subsolar point
+    panel.set(preset="starcloud-1")  # another epoch (26 Jul 2026): the terminator follows
+    term2 = panel.fig_globe.data[names.index("day/night terminator")]
+    assert not np.allclose(np.asarray(term2.x, float), ring[:, 0])

@@ -46,18 +46,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from copy import deepcopy
+from functools import lru_cache
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 import plotly.graph_objects as go
+from astropy.time import Time
 from plotly.subplots import make_subplots
 from traitlets import validate
 
 from lab import mission
 from lab.constants import R_EARTH
 from lab.hardware import PROFILES
-from lab.orbits.plots import earth_traces
+from lab.orbits.plots import earth_traces, sun_in_frame
 
 __all__ = ["CURVE_SIZES", "MAX_SATELLITES", "MODEL_SIZES_B", "FullStateFigureWidget",
            "MissionPanel", "count_of", "format_duration", "slider_fraction"]
@@ -213,21 +215,35 @@ def _dist_template() -> go.Figure:
     return fig
 
 
-def _globe_template() -> go.Figure:
-    """The globe without satellites: Earth, (satellites, stations: data[1], data[2]),
-    coastlines and borders; Earth-fixed, so the coastlines need no rotation."""
-    earth, *coasts = earth_traces(color="#1f4e79", resolution=19, coastlines=True,
-                                  coastline_spacing=1.0)
+def _globe_template(sun_hat: Any = (1.0, 0.0, 0.0)) -> go.Figure:
+    """The globe without satellites: Earth with its night side shaded for the Sun's direction
+    ``sun_hat`` (Earth-fixed), (satellites, stations: data[1], data[2]), coastlines, borders,
+    the terminator and the Sun's direction (the last two traces); Earth-fixed, so the
+    coastlines need no rotation."""
+    earth, *rest = earth_traces(color="#1f4e79", resolution=19, coastlines=True,
+                                coastline_spacing=1.0, sun=np.asarray(sun_hat, dtype=float))
     sats = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="satellites",
                         marker=dict(size=2.5, color="#ffcc00"))
     stations = go.Scatter3d(x=[], y=[], z=[], mode="markers", name="ground stations",
                             marker=dict(size=5, color="#ff3333", symbol="diamond"))
-    fig = go.Figure([earth, sats, stations, *coasts])
-    fig.update_layout(title="constellation at the start of the day (Earth-fixed)", height=420,
-                      width=480, margin=dict(l=0, r=0, t=40, b=0), showlegend=False,
+    fig = go.Figure([earth, sats, stations, *rest])
+    fig.update_layout(title="constellation at the start of the day (Earth-fixed, night shaded)",
+                      title_font_size=13, height=420, width=480,
+                      margin=dict(l=0, r=0, t=40, b=0), showlegend=False,
                       scene=dict(aspectmode="data", xaxis_visible=False, yaxis_visible=False,
                                  zaxis_visible=False))
     return fig
+
+
+@lru_cache(maxsize=8)
+def _globe_sun(epoch: str) -> dict[int, dict]:
+    """The globe's traces that follow the Sun at ``epoch`` (UTC): the Earth's shading, the
+    terminator and the Sun's direction, by trace index (computed once per epoch)."""
+    data = _globe_template(sun_in_frame(Time(epoch, scale="utc"))).data
+    n = len(data)
+    return {0: {"surfacecolor": _arr(data[0].surfacecolor, None).reshape(
+                np.shape(data[0].surfacecolor))},
+            **{i: {k: _arr(data[i][k], 0) for k in ("x", "y", "z")} for i in (n - 2, n - 1)}}
 
 
 def _size_template() -> go.Figure:
@@ -516,6 +532,7 @@ class MissionPanel:
         r = R_EARTH * 1.01
         sats = self._templates["fig_globe"]["data"][1]
         self._show("fig_globe", {
+            **_globe_sun(res.scenario.epoch),
             1: {"x": _arr(p[:, 0], 0), "y": _arr(p[:, 1], 0), "z": _arr(p[:, 2], 0),
                 "marker": {**sats["marker"], "color": g.has_compute.astype(float), "cmin": 0.0,
                            "cmax": 1.0, "colorscale": [[0, "#aaaaaa"], [1, "#ffcc00"]]}},
