@@ -26,8 +26,9 @@ Estimates (peaks measured with ``tracemalloc`` on this code; times on a 2-core x
 
 The documented ceiling: what is kept grows with the constellation, the rest does not. A day at
 60 s of 100,000 satellites (1.44e8 samples) over the five Chinese stations is estimated at
-~0.9 GB (measured with ``benchmarks/bench_scale.py``: ~0.9 GB peak RSS with the interpreter,
-under the 2 GB ceiling); over the ten stations of the global network it keeps ~3x more.
+~0.73 GB (measured with ``benchmarks/bench_scale.py``: 1.10 GB peak RSS, 0.16 GB of it the
+interpreter and the imports; under the 2 GB ceiling); over the ten stations of the global
+network the estimate is ~1.16 GB.
 """
 
 from __future__ import annotations
