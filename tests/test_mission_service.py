@@ -68,3 +68,27 @@ def test_on_battery_uses_the_eclipse_cap():
 def test_bad_batch_is_refused_with_its_name():
     with pytest.raises(ValueError, match="batch"):
         prompt_latency("three-body-12", 0)
+
+
+@pytest.mark.parametrize("name", ["three-body-12", "star-compute-2800", "suncatcher-81",
+                                  "starcloud-1"])
+def test_economics_prices_the_token_time_of_the_mission(name):
+    """Regression: lab.economics priced tokens at the bare roofline (efficiency 1, 256-token
+    answers, no KV cache for a parameter count) while lab.mission decodes the same model at
+    ON_ORBIT_EFFICIENCY with 1,000-token thinking answers: one model, two speeds."""
+    from lab import economics
+
+    cost, sc = economics.PRESETS[name], PRESETS[name]
+    assert (cost.batch, cost.prompt_tokens, cost.output_tokens, cost.bytes_per_param) == (
+        sc.max_batch, sc.prompt_tokens, sc.output_tokens, sc.bytes_per_param)
+    tpot = economics.token_rate(cost)["tpot_s"]
+    assert tpot == pytest.approx(float(prompt_latency(sc, sc.max_batch).tpot), rel=1e-6)
+
+
+def test_a_study_point_costs_the_token_time_of_its_scenario():
+    from lab.study.parameters import build_design, cost_of
+
+    design = build_design({"preset": "three-body-12", "n_satellites": 48, "hardware": "h100"})
+    sc = design.scenario
+    tpot = cost_of(design).tokens["tpot_s"]
+    assert tpot == pytest.approx(float(prompt_latency(sc, sc.max_batch).tpot), rel=1e-6)
