@@ -28,24 +28,27 @@ def _floats(values: Any, digits: int = 5) -> list[float]:
 
 
 def waterfall_figure(result: Any, height: int = 360, width: int = 560) -> go.Figure:
-    """A cost waterfall: each category's USD per million tokens, orbit then ground."""
+    """A cost waterfall: each category's USD per million tokens, orbit (left) and ground
+    (right), each ending in its total (dark bar)."""
+    from plotly.subplots import make_subplots
+
     parts = result.breakdown()
-    fig = go.Figure()
-    for side, colour in (("orbit", "#1f77b4"), ("ground", "#2ca02c")):
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("orbit", "ground"))
+    for col, (side, colour) in enumerate((("orbit", "#1f77b4"), ("ground", "#2ca02c")), 1):
         names = list(parts[side])
         vals = [parts[side][k] for k in names]
         fig.add_trace(go.Waterfall(
-            name=f"{side} (bars: each cost; last: the total)", orientation="v",
-            x=[[side] * (len(names) + 1), [*names, "total"]],
-            y=_floats([*vals, 0.0]), measure=["relative"] * len(names) + ["total"],
+            name=side, orientation="v", x=[*names, "total"], y=_floats([*vals, 0.0]),
+            measure=["relative"] * len(names) + ["total"],
             increasing={"marker": {"color": colour}}, decreasing={"marker": {"color": colour}},
-            totals={"marker": {"color": "#444"}}, connector={"line": {"color": "#999"}}))
+            totals={"marker": {"color": "#444"}}, connector={"line": {"color": "#999"}}),
+            row=1, col=col)
     fig.update_layout(title=f"{result.preset.name} at ${result.launch_price:,.0f}/kg: where a "
-                      "token's cost goes<br><sup>each bar adds one cost to the total</sup>",
-                      height=height, width=width, showlegend=True,
-                      legend=dict(orientation="h", y=1.02, x=0.0, yanchor="bottom"),
-                      yaxis_title="USD per million tokens", xaxis_title="cost category",
-                      margin=dict(l=60, r=20, t=70, b=90))
+                      "token's cost goes<br><sup>each bar adds one cost; the dark bar is the "
+                      "total</sup>", height=height, width=width, showlegend=False,
+                      margin=dict(l=60, r=20, t=80, b=90))
+    fig.update_yaxes(title_text="cost (USD per million tokens)", row=1, col=1)
     return fig
 
 
@@ -70,7 +73,7 @@ def token_cost_figure(result: Any, height: int = 360, width: int = 560) -> go.Fi
     fig.update_layout(title=f"A token's cost versus the launch price<br><sup>{label}</sup>",
                       height=height, width=width,
                       xaxis=dict(type="log", title="launch price (USD/kg)"),
-                      yaxis=dict(type="log", title="USD per million tokens"),
+                      yaxis=dict(type="log", title="cost (USD per million tokens)"),
                       legend=dict(x=0.02, y=0.98), margin=dict(l=60, r=20, t=50, b=50))
     return fig
 
@@ -124,8 +127,10 @@ def learning_curve_figure(flights: Any = (0, 20, 52, 180), years: Any = None,
         label = "Falcon 9 only" if n == 0 else f"{n} Starship flights/year"
         fig.add_trace(go.Scatter(x=[int(y) for y in yrs], y=_floats(price_path(yrs, n), 1),
                                  mode="lines", name=label))
-    fig.add_hline(y=200, line_dash="dot", line_color="green",
-                  annotation_text="$200/kg (Suncatcher)")
+    fig.add_hline(y=200, line_dash="dot", line_color="green")
+    # an annotation on a log axis is placed at log10 of its value (plotly)
+    fig.add_annotation(x=1, xref="paper", xanchor="right", y=float(np.log10(200)),
+                       yanchor="bottom", text="$200/kg (Suncatcher)", showarrow=False)
     fig.update_layout(title=f"Launch price paths: more flights, more mass launched, lower "
                       f"prices<br><sup>today ${FALCON_9_PRICE:,.0f}/kg (Falcon 9)</sup>",
                       height=height, width=width,

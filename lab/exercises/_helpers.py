@@ -8,7 +8,12 @@ from typing import Any
 
 from lab.exercises import Feedback, check_choice
 
-__all__ = ["check_names", "choice"]
+__all__ = ["check_names", "choice", "unanswered"]
+
+
+def unanswered(name: str = "my_answer", what: str = "a number") -> Feedback:
+    """The verdict on a placeholder (``None``): not yet, and what to put there."""
+    return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
 
 
 def choice(name: str, answer: Any, expected: Any, options: Iterable[Any], *, why: str,

@@ -15,7 +15,7 @@ import numpy as np
 
 from lab import economics, examples
 from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import choice
+from lab.exercises._helpers import choice, unanswered
 
 __all__ = ["LAUNCH_PRICE", "PROBABILITIES", "exercise_1", "exercise_2", "exercise_3",
            "exercise_4", "exercise_5", "light_satellite", "on_three_body_orbit"]
@@ -40,6 +40,8 @@ def _orbit(preset: Any = PRESET, **overrides: Any) -> float:
 def exercise_1(platform_usd_per_kg: Any) -> Feedback:
     """The platform cost (USD/kg) at which the Suncatcher preset breaks even at $200/kg (the cost
     is linear in it: solved from two evaluations; negative if no platform is cheap enough)."""
+    if platform_usd_per_kg is None:
+        return unanswered("my_answer", 'a platform cost in USD/kg')
     lo, hi = 0.0, float(economics.DEFAULTS["platform_usd_per_kg"])
     g_lo, g_hi = _gap(platform_usd_per_kg=lo), _gap(platform_usd_per_kg=hi)
     expected = lo - g_lo * (hi - lo) / (g_hi - g_lo)
@@ -66,6 +68,8 @@ def _probability_moves(n: int = 20_000, year: int = 2035) -> dict[str, float]:
 def exercise_2(probability: str) -> Feedback:
     """Which probability moves with ``baseline="constrained-grid"``: one of
     :data:`PROBABILITIES`."""
+    if probability is None:
+        return unanswered("my_answer", 'one of ex.PROBABILITIES')
     moves = _probability_moves()
     expected = max(moves, key=moves.get)
     return choice("probability", probability, expected, PROBABILITIES,
@@ -85,6 +89,8 @@ def light_satellite() -> dict[str, float]:
 def exercise_3(kg_per_kw: Any) -> Feedback:
     """kg per kW of the Suncatcher satellite with 300 W/kg arrays, 3 kg/m² radiators and
     250 Wh/kg batteries."""
+    if kg_per_kw is None:
+        return unanswered("my_answer", 'a mass per power in kg/kW')
     res = economics.evaluate(PRESET, launch_price=LAUNCH_PRICE, **light_satellite())
     return check_number("mass per kW", kg_per_kw, float(res.raw["kg_per_kw"]), unit="kg/kW",
                         rtol=0.02, hint="evaluate the preset with the three overrides and read "
@@ -101,6 +107,8 @@ def on_three_body_orbit() -> Any:
 def exercise_4(extra_usd_per_mtok: Any) -> Feedback:
     """How many USD per million tokens (at $200/kg) the Three-Body orbit adds to the Suncatcher
     satellite (more battery, a larger array)."""
+    if extra_usd_per_mtok is None:
+        return unanswered("my_answer", 'a cost in USD per million tokens')
     expected = _orbit(on_three_body_orbit()) - _orbit(PRESET)
     return check_number("extra cost", extra_usd_per_mtok, expected, unit="USD/Mtok", rtol=0.03,
                         hint="dataclasses.replace(economics.PRESETS['suncatcher-81'], shells="
@@ -111,6 +119,8 @@ def exercise_4(extra_usd_per_mtok: Any) -> Feedback:
 def exercise_5(usd_per_mtok: Any) -> Feedback:
     """The orbit's USD per million tokens (at $200/kg) when the accelerators are re-launched
     every 3 years (``refresh_years=3``)."""
+    if usd_per_mtok is None:
+        return unanswered("my_answer", 'a cost in USD per million tokens')
     return check_number("orbit cost", usd_per_mtok, _orbit(refresh_years=3.0),
                         unit="USD/Mtok", rtol=0.02,
                         hint="economics.evaluate('suncatcher-81', launch_price=200, "

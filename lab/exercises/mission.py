@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import choice
+from lab.exercises._helpers import choice, unanswered
 from lab.links import LINK_PRESETS
 from lab.mission import PRESETS, TERMS, configure, prompt_latency, response_times, sweep
 
@@ -42,6 +42,8 @@ def exercise_1(n_satellites: Any, network: str = "china", *, sizes: Any = SIZES,
                requests: int = REQUESTS, seed: int = SEED) -> Feedback:
     """The smallest size of the grown Three-Body shell (among ``sizes``) at which every prompt
     finds a satellite in view of ``network`` (``in_view_share`` >= 0.999)."""
+    if n_satellites is None:
+        return unanswered("my_answer", 'a number of satellites')
     sc, _ = configure(BASE, network=network)
     curve = sweep(sc, sizes, requests=requests, seed=seed, progress=False)
     covered = curve.index[curve.in_view_share >= 0.999]
@@ -54,6 +56,8 @@ def exercise_1(n_satellites: Any, network: str = "china", *, sizes: Any = SIZES,
 def exercise_2(planes: Any, *, requests: int = REQUESTS, seed: int = SEED) -> Feedback:
     """Which plane count (2, 3 or 4) gives 48 Three-Body satellites the lowest mean response
     time?"""
+    if planes is None:
+        return unanswered("my_answer", 'a plane count (2, 3 or 4)')
     means = {p: response_times(configure(BASE, n_satellites=48, planes=p)[0], requests=requests,
                                seed=seed).summary["mean"] for p in (2, 3, 4)}
     best = min(means, key=means.get)
@@ -72,6 +76,8 @@ def small_battery(battery_wh: float = 50.0) -> Any:
 def exercise_3(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feedback:
     """Which term's mean grows the most when Starcloud-1's battery is too small for the eclipse
     (50 Wh)?"""
+    if term is None:
+        return unanswered("my_answer", 'a term of mission.TERMS')
     expected = _largest_change(PRESETS["starcloud-1"], small_battery(), requests, seed)
     return choice("term", term, expected, TERMS,
                   why="a prompt that reaches the satellite in the shadow waits for sunlight "
@@ -85,6 +91,8 @@ def exercise_4(n_satellites: Any, *, sizes: Any = SIZES, requests: int = REQUEST
                seed: int = SEED) -> Feedback:
     """With a 32B model (``configure(..., model_params=32e9)``), the smallest size of the grown
     shell (among ``sizes``) at which ``inference`` is the largest term of the mean."""
+    if n_satellites is None:
+        return unanswered("my_answer", 'a number of satellites')
     sc, _ = configure(BASE, model_params=32e9)
     curve = sweep(sc, sizes, requests=requests, seed=seed, progress=False)
     sizes_inference = curve.index[curve.dominant == "inference"]
@@ -105,6 +113,8 @@ def bottleneck_scenario(antennas: int = 4, uplink_bps: float = 4e3) -> Any:
 
 def exercise_5(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feedback:
     """Four antennas per station and a 4 kbit/s uplink: which term's mean grows the most?"""
+    if term is None:
+        return unanswered("my_answer", 'a term of mission.TERMS')
     expected = _largest_change(BASE, bottleneck_scenario(), requests, seed)
     return choice("term", term, expected, TERMS,
                   why="each prompt now holds an antenna for seconds while it trickles up, so "
@@ -116,6 +126,8 @@ def exercise_5(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feed
 def exercise_6(factor: Any, *, requests: int = REQUESTS, seed: int = SEED) -> Feedback:
     """By what factor does the mean queueing time of Three-Body-12 grow when the load doubles
     (``requests_per_day`` 2,000 -> 4,000, the same sample of ``requests`` prompts)?"""
+    if factor is None:
+        return unanswered("my_answer", 'a factor')
     base = PRESETS[BASE]
     double = replace(base, requests_per_day=2 * base.requests_per_day)
     q = [float(_mean_terms(sc, requests, seed)["queueing"]) for sc in (base, double)]
@@ -128,6 +140,8 @@ def exercise_6(factor: Any, *, requests: int = REQUESTS, seed: int = SEED) -> Fe
 def exercise_7(reason: str) -> Feedback:
     """Why the live inference term (``live=True``) is slower than the satellite's roofline:
     "light time", "this CPU", "queueing" or "the link emulator"."""
+    if reason is None:
+        return unanswered("my_answer", '"light time", "this CPU", "queueing" or "the link emulator"')
     return choice("reason", reason, "this CPU", ["light time", "this CPU", "queueing",
                                                  "the link emulator"],
                   why="the live term is the tiny model on this laptop's CPU with vLLM's fixed "
