@@ -55,7 +55,7 @@ def test_mission_figures(day):
     b = day.breakdown.iloc[:2]
     bars = mission_plots.breakdown_figure(b)
     assert bars.layout.xaxis.title.text == "time (s)"
-    assert [d.marker.color for d in bars.data] == [mission_plots.TERM_COLOURS[t] for t in TERMS]
+    assert [d.marker.color for d in bars.data] == [mission_plots.TERM_COLORS[t] for t in TERMS]
 
 
 def test_economics_figures():
@@ -102,3 +102,9 @@ def test_share_figure_of_a_plain_table():
     curve = pd.DataFrame({f"mean_{t}": [1.0, 2.0] for t in TERMS}, index=[10, 20])
     fig = mission_plots.share_figure(curve, title="t")
     assert sum(d.y[0] for d in fig.data) == pytest.approx(1.0)
+
+
+def test_a_term_has_one_colour_in_the_notebook_and_in_the_panel():
+    from lab.widgets.mission_panel import TERM_COLORS as PANEL
+
+    assert mission_plots.TERM_COLORS == PANEL

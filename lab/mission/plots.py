@@ -19,17 +19,14 @@ import pandas as pd
 from lab._validate import check_choice
 from lab.mission.response import TERMS
 
-__all__ = ["TERM_COLOURS", "breakdown_figure", "day_figure", "share_figure", "tornado_figure"]
+__all__ = ["TERM_COLORS", "breakdown_figure", "day_figure", "share_figure", "tornado_figure"]
 
 #: One distinct colour per term of :data:`lab.mission.TERMS` (twelve: plotly's default cycle
-#: has ten and would give two terms the same colour): waits red/orange, the ground segment
-#: grey/olive/purple, links blue/green, the computer pink.
-TERM_COLOURS = {
-    "operator": "#7f7f7f", "wait_for_contact": "#d62728", "booking": "#bcbd22",
-    "acquisition": "#9467bd", "uplink": "#1f77b4", "isl_setup": "#17becf",
-    "isl_to_compute": "#aec7e8", "queueing": "#ffbb78", "inference": "#e377c2",
-    "isl_back": "#98df8a", "wait_for_downlink": "#ff7f0e", "downlink": "#2ca02c",
-}
+#: has ten and would give two terms the same colour); the same colours as the mission panel's
+#: decile plot (``lab.widgets.mission_panel.TERM_COLORS``), so a term looks the same everywhere.
+TERM_COLORS = dict(zip(TERMS, (
+    "#7F7F7F", "#636EFA", "#8C564B", "#BCBD22", "#00CC96", "#C49C94", "#AB63FA", "#FFA15A",
+    "#EF553B", "#19D3F3", "#FF6692", "#B6E880"), strict=True))
 
 
 def _log_annotation(fig: Any, y: float, text: str) -> None:
@@ -79,7 +76,7 @@ def share_figure(curve: pd.DataFrame, *, title: str | None = None, height: int =
     share = share / share.sum(axis=1, keepdims=True)
     rows = [str(n) for n in curve.index]
     fig = go.Figure([go.Bar(x=rows, y=share[:, i], name=term,
-                            marker_color=TERM_COLOURS[term]) for i, term in enumerate(TERMS)])
+                            marker_color=TERM_COLORS[term]) for i, term in enumerate(TERMS)])
     fig.update_layout(barmode="stack", height=height, yaxis_tickformat=".0%",
                       xaxis_title="satellites", yaxis_title="share of the mean response time (%)",
                       legend_title_text="term", legend_traceorder="normal",
@@ -132,7 +129,7 @@ def breakdown_figure(breakdown: pd.DataFrame, labels: list[str] | None = None, *
 
     rows = labels or [str(i) for i in breakdown.index]
     fig = go.Figure([go.Bar(y=rows, x=breakdown[t].to_numpy(), name=t, orientation="h",
-                            marker_color=TERM_COLOURS[t]) for t in TERMS])
+                            marker_color=TERM_COLORS[t]) for t in TERMS])
     fig.update_layout(barmode="stack", height=height, title=title, xaxis_title="time (s)",
                       legend_title_text="term", legend_traceorder="normal",
                       margin=dict(l=10, r=10, t=50, b=40))
