@@ -139,11 +139,14 @@ def test_mission_exercise_4_and_7():
 
 def test_mission_exercise_6_load_sets_the_queue():
     base = PRESETS["three-body-12"]
-    q = [response_times(replace(base, requests_per_day=n), requests=2000, seed=0)
+    q = [response_times(replace(base, requests_per_day=n), requests=n, seed=0)
          .table.loc["queueing", "mean"] for n in (2000, 4000)]
     factor = q[1] / q[0]
+    # regression: with the same 2,000-prompt sample the load did not change on this lab
+    # (requests set it), and the "right" answer was a factor of 1
+    assert 1.5 < factor < 3.0
     _right(ex_mission.exercise_6(factor))
-    _wrong(ex_mission.exercise_6(factor * 2), "queueing")
+    _wrong(ex_mission.exercise_6(1.0), "queueing")
 
 
 # ------------------------------------------------------------------ notebook 06

@@ -123,14 +123,16 @@ def exercise_5(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feed
                   "one grows: where do the prompts wait now?")
 
 
-def exercise_6(factor: Any, *, requests: int = REQUESTS, seed: int = SEED) -> Feedback:
+def exercise_6(factor: Any, *, seed: int = SEED) -> Feedback:
     """By what factor does the mean queueing time of Three-Body-12 grow when the load doubles
-    (``requests_per_day`` 2,000 -> 4,000, the same sample of ``requests`` prompts)?"""
+    (``requests_per_day`` 2,000 -> 4,000, each simulated as one day of that load:
+    ``requests`` = ``requests_per_day``, so the answer is the same whether ``requests`` sets the
+    load or only the sample)?"""
     if factor is None:
         return unanswered("my_answer", 'a factor')
     base = PRESETS[BASE]
-    double = replace(base, requests_per_day=2 * base.requests_per_day)
-    q = [float(_mean_terms(sc, requests, seed)["queueing"]) for sc in (base, double)]
+    loads = (base.requests_per_day, 2 * base.requests_per_day)
+    q = [float(_mean_terms(replace(base, requests_per_day=n), n, seed)["queueing"]) for n in loads]
     expected = q[1] / q[0] if q[0] > 0 else np.inf
     return check_number("queueing growth factor", factor, expected, rtol=0.05,
                         hint="divide the mean queueing time at 4,000 prompts/day by the one at "
