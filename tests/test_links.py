@@ -404,6 +404,9 @@ def test_in_view_figure_one_panel_per_table(three_body):
     assert len(fig.data) == 2 and fig.data[0].yaxis != fig.data[1].yaxis  # separate y axes
     expected = L.in_view_count(tb, np.arange(0.0, 6 * 3600, 30.0), station="Kashgar")
     assert np.array_equal(fig.data[1].y, expected) and expected.max() >= 1
+    # issue 15: time axes in UTC dates, from the table's start
+    assert np.datetime64(fig.data[0].x[0], "s") == np.datetime64(three_body.epoch.datetime64, "s")
+    assert fig.layout.xaxis2.title.text == "time (UTC)"
 
 
 @given(st.sampled_from(sorted(L.LINK_PRESETS)), st.floats(100, 10000), st.floats(1, 3))
@@ -547,6 +550,12 @@ def test_tables_and_figures_from_their_modules(small_shell):
     kinds = [t.type for t in globe.data]
     assert kinds[:2] == ["surface", "scatter3d"] and globe.data[1].name == "graticule (30°)"
     assert globe.data[0].x.shape == (37, 73)  # the shared lab.orbits.plots.earth_traces sphere
+    # issue 15: the terminator and the Sun at the route's time, the frame in the title
+    names = [t.name for t in globe.data]
+    assert "day/night terminator" in names and "direction of the Sun" in names
+    assert "Earth-fixed frame (ITRS)" in globe.layout.title.text
+    assert "UTC" in plots.elevation_figure(small_shell[0], ks, small_shell.epoch,
+                                           3600).layout.xaxis.title.text
 
 
 # ------------------------------------------------------------------ routing

@@ -348,3 +348,32 @@ def test_bad_tle_checksum_and_format():
         Orbit.from_tle(ISS_L1, ISS_L1)
     with pytest.raises(TypeError, match="line1 must be a str"):
         Orbit.from_tle(None, ISS_L2)
+
+
+# ------------------------------------------------------------------ seasons (issue 15)
+def test_sun_ecliptic_longitude_matches_astropy_true_ecliptic():
+    from astropy.coordinates import GeocentricTrueEcliptic, get_body
+
+    from lab.orbits import sun_ecliptic_longitude
+
+    t = Time("2025-01-01") + np.arange(0, 730, 37) * u.day
+    ours = sun_ecliptic_longitude(t).to_value(u.deg)
+    ref = get_body("sun", t).transform_to(GeocentricTrueEcliptic(equinox=t)).lon.to_value(u.deg)
+    diff = (ours - ref + 180.0) % 360.0 - 180.0
+    assert np.max(np.abs(diff)) < 2e-3  # deg: ~3 s of the Sun's motion
+
+
+def test_seasons_match_the_published_equinoxes_and_solstices():
+    """USNO's times (aa.usno.navy.mil, 'Earth's seasons'), to the minute."""
+    from lab.orbits import seasons
+
+    usno = [("March equinox", "2025-03-20 09:01"), ("June solstice", "2025-06-21 02:42"),
+            ("September equinox", "2025-09-22 18:19"), ("December solstice", "2025-12-21 15:03"),
+            ("March equinox", "2026-03-20 14:46"), ("June solstice", "2026-06-21 08:24")]
+    got = seasons("2025-01-01", "2026-07-01")
+    assert [n for n, _ in got] == [n for n, _ in usno]
+    for (_, when), (_, ref) in zip(got, usno, strict=True):
+        assert abs((when - Time(ref)).to_value(u.min)) < 1.5
+    assert seasons("2025-04-01", "2025-06-01") == []
+    with pytest.raises(ValueError, match="end must be after start"):
+        seasons("2025-06-01", "2025-04-01")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from astropy import units as u
 
 from lab.orbits import Constellation, in_shadow, plots, time_grid
 
@@ -79,3 +80,58 @@ def test_earth_traces_sphere_and_graticule():
     lat = np.degrees(np.arcsin(pts[:, 2] / 1002.0))
     parallels = np.repeat([[-60.0], [-30.0], [0.0], [30.0], [60.0]], 121, axis=1)
     np.testing.assert_allclose(lat[: 121 * 5].reshape(5, 121), parallels, atol=1e-9)
+
+
+# ------------------------------------------------------------------ the Sun on the globes
+def test_earth_traces_sun_terminator_and_night_side():
+    """Issue 15: the globes show the Sun's direction and the day/night terminator."""
+    from lab.orbits import DEFAULT_EPOCH, gcrs_to_itrs_matrix, sun_direction
+
+    s_hat = np.array([1.0, 2.0, 2.0]) / 3.0
+    sphere, term, arrow = plots.earth_traces(1000.0, sun=3 * s_hat)
+    assert (term.name, arrow.name) == ("day/night terminator", "direction of the Sun")
+    ring = np.column_stack([term.x, term.y, term.z]).astype(float)
+    np.testing.assert_allclose(ring @ s_hat, 0.0, atol=1e-9)  # 90° from the Sun
+    np.testing.assert_allclose(np.linalg.norm(ring, axis=1), 1010.0, rtol=1e-12)
+    tip = np.array([arrow.x[-1], arrow.y[-1], arrow.z[-1]], dtype=float)
+    np.testing.assert_allclose(tip / np.linalg.norm(tip), s_hat, atol=1e-12)
+    # the surface colour is the Sun's elevation: night below 0, on the dark end of the scale
+    pts = np.stack([sphere.x, sphere.y, sphere.z], axis=-1) / 1000.0
+    np.testing.assert_allclose(sphere.surfacecolor, pts @ s_hat, atol=1e-12)
+    assert sphere.showlegend and sphere.colorscale[0][1] == sphere.colorscale[1][1]  # flat night
+    # a Time: the GCRS Sun turned to the figure's frame (Earth-fixed without a rotation)
+    t = DEFAULT_EPOCH
+    M = gcrs_to_itrs_matrix(t)
+    np.testing.assert_allclose(plots.sun_in_frame(t), M @ sun_direction(t), atol=1e-12)
+    np.testing.assert_allclose(plots.sun_in_frame(t, rotation=M.T), sun_direction(t), atol=1e-12)
+    with pytest.raises(ValueError, match="sun must be an astropy Time or a non-zero 3-vector"):
+        plots.earth_traces(sun=[0, 0, 0])
+
+
+def test_globe_figure_states_its_frame_and_draws_the_sun(shell):
+    from lab.orbits import DEFAULT_EPOCH
+
+    pos = shell.positions(time_grid(DEFAULT_EPOCH, duration=600, step=60))
+    inertial = plots.globe_figure(pos, groups=shell.plane, epoch=DEFAULT_EPOCH, title="x")
+    names = [t.name for t in inertial.data]
+    assert "day/night terminator" in names and "direction of the Sun" in names
+    assert "inertial frame (GCRS)" in inertial.layout.title.text
+    assert inertial.layout.showlegend and inertial.data[-1].marker.colorbar.title.text == "plane"
+    assert all(t.showlegend for t in inertial.data if t.name in ("coastlines", "borders"))
+    assert not any(t.showlegend for t in plots.earth_traces(coastlines=True)[1:])  # default
+    fixed = plots.globe_figure(pos)
+    assert "Earth-fixed frame (ITRS)" in fixed.layout.title.text
+    assert "day/night terminator" not in [t.name for t in fixed.data]  # no time, no Sun
+
+
+def test_shadow_figure_zooms_on_the_penumbra(shell):
+    t = time_grid(shell.epoch, duration=6000, step=30)
+    f = in_shadow(shell[:1].positions(t), t, model="conical")[0]
+    edge = t[int(np.argmax(f > 0))]
+    fine = edge + np.arange(-60.0, 60.0, 0.5) * u.s
+    zoom = in_shadow(shell[:1].positions(fine), fine, model="conical")[0]
+    fig = plots.shadow_figure(np.arange(t.size) / 2, {"conical": f},
+                              zoom=(np.arange(-60.0, 60.0, 0.5), {"conical": zoom}))
+    assert len(fig.data) == 2 and fig.data[1].xaxis == "x2"
+    assert ((zoom > 0) & (zoom < 1)).sum() > 5  # the penumbra, resolved
+    assert fig.layout.xaxis2.title.text == "seconds around the shadow edge"

@@ -279,3 +279,47 @@ def test_plate_temperature_inverts_radiator_area():
 def test_thermal_rejects_non_physical_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_radiator_faces_with_different_sinks_hand_calculation():
+    """Issue 15: notebook 02's "one view of a 250 K Earth" treated both faces as seeing the
+    Earth (1.64 m² for 700 W at 300 K); one face to the Earth, one to space is ~1.12 m²."""
+    sigma = 5.670374419e-8
+    hand = 700 / (0.9 * sigma * ((300.0**4 - 250.0**4) + (300.0**4 - 3.0**4)))
+    area = power.radiator_area_faces(700 * u.W, 300 * u.K, (250, 3) * u.K)
+    assert area.unit == u.m**2 and area.value == pytest.approx(hand, rel=1e-12)
+    assert area.value == pytest.approx(1.116, abs=1e-3)
+    both_earth = radiator_area(700, 300, sink_temperature=250).value
+    assert both_earth == pytest.approx(1.64, abs=0.01) and area.value < 0.7 * both_earth
+    # equal sinks: the two-sided radiator_area; one face: sides=1
+    assert power.radiator_area_faces(700, 300, (3, 3)).value == pytest.approx(
+        radiator_area(700, 300, sink_temperature=3).value, rel=1e-12)
+    assert power.radiator_area_faces(700, 300, [250]).value == pytest.approx(
+        radiator_area(700, 300, sides=1, sink_temperature=250).value, rel=1e-12)
+    # vectorized over temperature
+    temps = np.array([300.0, 330.0])
+    np.testing.assert_allclose(power.radiator_area_faces(700, temps, (250, 3)).value,
+                               [power.radiator_area_faces(700, t, (250, 3)).value for t in temps])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: power.radiator_area_faces(700, 300, (250, 3, 3)), r"face_sinks must hold one"),
+        (lambda: power.radiator_area_faces(700, 200, (250, 3)), r"above sink_temperature"),
+        (lambda: power.radiator_area_faces(-1, 300, (250, 3)), r"heat must be ≥ 0 W"),
+        (lambda: power.radiator_area_faces(700, 300, (-1, 3)), r"face_sinks must be ≥ 0"),
+        (lambda: power.earth_view_factor(-5), r"alt must be ≥ 0"),
+    ],
+)
+def test_radiator_faces_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_earth_view_factor_of_a_nadir_plate():
+    from lab.constants import R_EARTH
+
+    assert power.earth_view_factor(0) == pytest.approx(1.0)
+    assert power.earth_view_factor(535 * u.km) == pytest.approx((R_EARTH / (R_EARTH + 535)) ** 2)
+    assert power.earth_view_factor(35786) == pytest.approx(0.0227, abs=1e-3)  # GEO: ~1/44

@@ -364,3 +364,22 @@ def test_figures_show_the_timeline_and_the_year():
         year_figure(year, labels=["a", "b"])
     with pytest.raises(TypeError, match=r"year must be the output of lab.power.sunlight_over_year"):
         year_figure(ds)
+
+
+def test_year_figure_has_a_calendar_axis_with_the_seasons_marked():
+    """Issue 15: notebook 02's year plot on dates (UTC), solstices and equinoxes marked (computed
+    from the Sun's ecliptic longitude, lab.orbits.seasons)."""
+    from lab.orbits import seasons
+
+    year = power.sunlight_over_year(_polar_beta0(550.0), start="2025-05-14", days=365,
+                                    step_days=5)
+    fig = year_figure(year, labels=["polar"])
+    assert np.asarray(fig.data[0].x).dtype.kind == "M"  # datetimes, not day numbers
+    assert fig.layout.xaxis2.title.text == "date (UTC)"
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    expected = seasons("2025-05-14", str(year.time.values[-1]))
+    assert len(expected) == 4 and len(lines) == 2 * len(expected)  # both panels
+    marked = sorted({np.datetime64(s.x0, "m") for s in lines})
+    assert marked == sorted(np.datetime64(t.datetime64, "m") for _, t in expected)
+    labels = {a.text for a in fig.layout.annotations}
+    assert {"June<br>solstice", "December<br>solstice", "March<br>equinox"} <= labels

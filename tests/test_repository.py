@@ -84,6 +84,9 @@ def test_python_version_agrees():
 
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: Instructor solutions (notebooks/solutions/NN_name_solutions.ipynb): collected by nbval with
+#: the notebooks (`pytest notebooks`, `make test-binder`), small, checked, Pythia-shaped.
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 
 
 def test_notebooks_exist_and_are_numbered():
@@ -92,7 +95,7 @@ def test_notebooks_exist_and_are_numbered():
     assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", n) for n in names)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
 def test_notebook_is_small(path: Path):
     size = path.stat().st_size
     assert size < NOTEBOOK_LIMIT, f"{path.name} is {size / 1024:.0f} KB; strip its outputs (limit 200 KB)"
@@ -101,6 +104,24 @@ def test_notebook_is_small(path: Path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_readme_explains_every_notebook(path: Path):
     assert path.name in (ROOT / "README.md").read_text()
+
+
+def test_solutions_belong_to_notebooks_and_are_collected():
+    """A solutions notebook answers the exercises of a notebook of the course, which links to
+    it; the README points to the folder; nbval collects it with the notebooks."""
+    assert SOLUTIONS, "notebooks/solutions/ holds the instructor solutions"
+    names = {p.stem for p in NOTEBOOKS}
+    readme = (ROOT / "README.md").read_text()
+    assert "notebooks/solutions/" in readme
+    for path in SOLUTIONS:
+        assert path.stem.endswith("_solutions") and path.stem[:-len("_solutions")] in names
+        student = (ROOT / "notebooks" / f"{path.stem[:-len('_solutions')]}.ipynb").read_text()
+        assert f"solutions/{path.name}" in student, f"{path.name}: the notebook links to it"
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                          "-p", "no:cacheprovider", "notebooks/solutions"],
+                         cwd=ROOT, capture_output=True, text=True)
+    collected = {line.split("::")[0] for line in out.stdout.splitlines() if "::" in line}
+    assert collected == {str(p.relative_to(ROOT)) for p in SOLUTIONS}, out.stdout + out.stderr
 
 
 def test_readme_starts_with_the_two_commands():
@@ -139,7 +160,7 @@ def test_ruff_clean():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
 def test_checked_cells_store_their_outputs_and_nothing_else_does(path: Path):
     """nbval compares `# NBVAL_CHECK_OUTPUT` cells with stored outputs: without them it checks
     nothing. All other outputs stay stripped (`python tools/notebook_outputs.py refresh`)."""
@@ -173,7 +194,7 @@ def _markdown_sections(nb) -> list[tuple[int, str, str]]:
     return [(len(parts[k]), parts[k + 1], parts[k + 2]) for k in range(1, len(parts), 3)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
 def test_notebook_follows_the_pythia_template(path: Path):
     """Title; Overview; Prerequisites (table with the shared columns, time to learn); Imports (one
     code cell with every import); numbered sections; Summary; What's next?; Resources."""
@@ -209,7 +230,8 @@ def test_notebook_follows_the_pythia_template(path: Path):
 LAYERS = {
     "_validate": 0, "_offline": 0, "constants": 0, "hardware": 1,
     "orbits": 2, "power": 3, "links": 3, "node": 3, "examples": 3,
-    "mission": 4, "economics": 4, "study": 5, "widgets": 6, "exercises": 6, "cli": 7,
+    "mission": 4, "economics": 4, "study": 5, "assumptions": 5, "widgets": 6, "exercises": 6,
+    "cli": 7,
 }
 
 
@@ -256,3 +278,161 @@ def test_modules_and_functions_stay_small():
                 if length > 100:
                     too_long.append(f"{name}::{node.name}: {length} lines")
     assert too_long == []
+
+
+# ------------------------------------------------------------------ one set of facts (issue 15)
+# The real systems' numbers live in lab.examples, the presets and lab.hardware; a notebook builds
+# the systems from there instead of retyping them. The rule, checked on the code cells of every
+# notebook (solutions included):
+#   a numeric literal that equals one of the real systems' facts below may not be passed
+#   *directly* -- alone, in a tuple/list, or in arithmetic such as ``535 * u.km`` -- as an
+#   argument to a call of anything imported from ``lab``.
+# Teaching literals are free: other numbers (550 km, 53 deg, 1,000 km, 300 K ...), numbers in
+# loops, ranges, f-strings and plotting calls. A call that means a teaching example which happens
+# to share a fact's value says so with the marker "# teaching example" on its line.
+TEACHING_MARK = "# teaching example"
+
+
+def _real_system_facts() -> dict[float, str]:
+    """{value: what it is}, taken from the package (so a changed preset updates the rule)."""
+    from lab import examples, hardware
+    from lab.orbits import sun_synchronous_inclination
+
+    facts = {
+        float(examples.THREE_BODY["alt"]): "the Three-Body altitude (examples.THREE_BODY)",
+        float(examples.THREE_BODY["ltan"]): "the Three-Body LTAN (examples.THREE_BODY)",
+        float(examples.THREE_BODY["ltan"]) - 12.0: "the Three-Body descending-node time",
+        float(examples.SUNCATCHER_81["alt"]): "the Suncatcher altitude (examples.SUNCATCHER_81)",
+        float(sum(s["total"] for s in examples.STAR_COMPUTE_SHELLS)): "the build-out size "
+        "(examples.STAR_COMPUTE_SHELLS)",
+        325.0: "Starcloud-1's reported altitude (the lab flies its TLE: examples.starcloud_1())",
+        350.0: "Starcloud-1's reported altitude (the lab flies its TLE: examples.starcloud_1())",
+        hardware.PROFILES["three-body-744"].peak_tops: "the Three-Body TOPS (lab.hardware)",
+        hardware.PROFILES["h100"].peak_power_w: "the H100's power (lab.hardware.PROFILES)",
+    }
+    for spec in (examples.THREE_BODY, examples.SUNCATCHER_81, *examples.STAR_COMPUTE_SHELLS):
+        if spec["inc"] is None:
+            inc = round(float(sun_synchronous_inclination(spec["alt"]).value), 2)
+            facts[inc] = f"the SSO inclination at {spec['alt']:g} km (examples)"
+    for spec in examples.STAR_COMPUTE_SHELLS:
+        facts[float(spec["total"])] = "a build-out shell's size (examples.STAR_COMPUTE_SHELLS)"
+    return facts
+
+
+#: Walker-shell sizes that are facts only as the first argument (``total``) of these calls.
+WALKER_CALLS = ("walker", "walker_delta", "walker_star", "Shell")
+
+
+def _lab_names(tree) -> set[str]:
+    """Names a notebook binds to things imported from ``lab``."""
+    import ast
+
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "lab":
+            names |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names
+                      if a.name.split(".")[0] == "lab"}
+    return names
+
+
+def _direct_literals(node) -> list[float]:
+    import ast
+
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return [float(node.value)]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return [-v for v in _direct_literals(node.operand)]
+    if isinstance(node, ast.BinOp):
+        return _direct_literals(node.left) + _direct_literals(node.right)
+    if isinstance(node, ast.Tuple | ast.List):
+        return [v for e in node.elts for v in _direct_literals(e)]
+    return []
+
+
+def _root_name(func) -> tuple[str, str]:
+    """(root name, called name) of ``a.b.c(...)``: ("a", "c")."""
+    import ast
+
+    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return getattr(func, "id", ""), called
+
+
+def retyped_facts(cells: list[str], facts: dict[float, str]) -> list[str]:
+    """Offending calls in ``cells`` (code sources), as "cell N: call -> what the number is"."""
+    import ast
+
+    trees = []
+    for src in cells:
+        lines = [ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        trees.append((lines, ast.parse("\n".join(lines))))
+    lab = set().union(*(_lab_names(tree) for _, tree in trees))
+    found = []
+    for k, (lines, tree) in enumerate(trees):
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            root, called = _root_name(call.func)
+            if root not in lab or TEACHING_MARK in lines[call.lineno - 1]:
+                continue
+            args = [*call.args, *(kw.value for kw in call.keywords)]
+            for i, arg in enumerate(args):
+                for value in _direct_literals(arg):
+                    what = facts.get(round(value, 2))
+                    if value == 12.0 and called in WALKER_CALLS and i == 0:
+                        what = "the Three-Body plane's 12 satellites (examples.three_body())"
+                    if value == 81.0 and called in WALKER_CALLS and i == 0:
+                        what = "the Suncatcher cluster (examples.suncatcher_81())"
+                    if what:
+                        found.append(f"cell {k}: {ast.unparse(call)[:90]} -> {value:g} is {what}")
+    return found
+
+
+def test_the_fact_rule_finds_what_it_should():
+    facts = _real_system_facts()
+    bad = ["from lab.orbits import Orbit, Constellation\nimport lab.power as power",
+           "o = Orbit.from_classical(alt=535 * u.km, inc=97.54)",
+           "c = Constellation.walker_delta(12, 1, 0, alt=500, inc=97.4)",
+           "s = power.sso_orbit(650, 22.5)\nq = power.radiator_area(700, 300)"]
+    found = retyped_facts(bad, facts)
+    assert len(found) == 6 and all(f.startswith(("cell 1", "cell 2", "cell 3")) for f in found)
+    fine = ["from lab.orbits import Orbit\nimport plotly.graph_objects as go",
+            "o = Orbit.from_classical(alt=550 * u.km, inc=97.6)",  # teaching: not a real system
+            "go.Figure().update_layout(height=350)",  # not the lab
+            "for alt in (535, 650):\n    print(alt)",  # not a call argument
+            f"o2 = Orbit.from_classical(alt=650)  {TEACHING_MARK}, not Suncatcher"]
+    assert retyped_facts(fine, facts) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_notebooks_take_the_real_systems_from_the_package(path: Path):
+    """Issue 15: one set of facts. See the rule above."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert retyped_facts(cells, _real_system_facts()) == [], (
+        f"{path.name}: build the real systems from lab.examples / presets / lab.hardware")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name != "00_welcome.ipynb"],
+                         ids=lambda p: p.name)
+def test_course_notebooks_link_to_the_assumptions_table(path: Path):
+    """Every notebook of the course in its checked-exercises form (``ex.exercise_N`` cells)
+    links to notebook 00's assumptions table, and has learning objectives in its Overview."""
+    import nbformat
+
+    from lab.assumptions import ANCHOR
+
+    nb = nbformat.read(path, as_version=4)
+    if not any("ex.exercise_" in c.source for c in nb.cells if c.cell_type == "code"):
+        return  # not yet in the course's form (no checked exercises)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert ANCHOR in text, f"{path.name}: link to the assumptions table ({ANCHOR})"
+    sections = _markdown_sections(nb)
+    start = next(k for k, (_, head, _) in enumerate(sections) if head == "Overview")
+    end = next(k for k, (_, head, _) in enumerate(sections) if head.startswith("Prerequisites"))
+    overview = "\n".join(head + "\n" + body for _, head, body in sections[start:end])
+    assert re.search(r"you will be able to", overview, re.I), (
+        f"{path.name}: learning objectives ('you will be able to ...') in the Overview")

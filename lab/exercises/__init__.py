@@ -3,7 +3,12 @@
 Each notebook has a module here (``lab.exercises.orbits`` for 01, ...) with one function per
 exercise, ``exercise_N(answer, ...)``, that computes the expected answer **with the lab itself**
 (never a typed-in number) and returns a :class:`Feedback`. The building blocks are
-:func:`check_number` (a number within a tolerance, units accepted) and :func:`check_choice`.
+:func:`check_number` (a number within a tolerance, units accepted) and :func:`check_choice`;
+an exercise left at ``None`` (the notebooks' placeholder) gets :func:`unanswered` without
+computing anything (:func:`check_answer` does both: an exercise is one call). The expected
+answers are computed once per session (``functools.cache``).
+The instructor's worked solutions are in ``notebooks/solutions/`` and check themselves with
+these functions.
 
 >>> from lab.exercises import check_number
 >>> check_number("period", 95.6, expected=95.65, unit="min", rtol=0.01)
@@ -12,14 +17,14 @@ Right: period = 95.6 min (expected 95.65 min, within 1%).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from astropy import units as u
 
-__all__ = ["Feedback", "check_choice", "check_number"]
+__all__ = ["Feedback", "check_answer", "check_choice", "check_number", "unanswered"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ def check_number(name: str, answer: Any, expected: Any, *, unit: str = "", rtol:
     unit_s = f" {unit}" if unit else ""
     tol = max(atol, rtol * abs(want))
     if np.isfinite(got) and abs(got - want) <= tol:
-        within = f"within {rtol:.0%}" if tol == rtol * abs(want) else f"within {atol:g}{unit_s}"
+        within = ("exactly" if tol == 0 else f"within {rtol:.0%}" if tol == rtol * abs(want)
+                  else f"within {atol:g}{unit_s}")
         return Feedback(True, f"Right: {name} = {got:.4g}{unit_s} (expected {want:.4g}{unit_s}, "
                               f"{within}).")
     direction = "too high" if got > want else "too low"
@@ -71,12 +77,31 @@ def check_number(name: str, answer: Any, expected: Any, *, unit: str = "", rtol:
 
 
 def check_choice(name: str, answer: Any, expected: Any, options: Iterable[Any], *,
-                 why: str = "") -> Feedback:
-    """Is ``answer`` the ``expected`` one of ``options``? ``why`` explains the right choice."""
+                 why: str = "", hint: str = "") -> Feedback:
+    """Is ``answer`` the ``expected`` one of ``options``? ``why`` explains the right choice (shown
+    with a right answer); ``hint`` (default: ``why``) is shown with a wrong one."""
     options = list(options)
     if answer not in options:
         return Feedback(False, f"Not yet: {name} must be one of {options} (got {answer!r}).")
     if answer == expected:
         return Feedback(True, f"Right: {name} = {answer!r}{f' ({why})' if why else ''}.")
+    hint = hint or why
     return Feedback(False, f"Not yet: {name} = {answer!r} is not it"
-                           f"{f'. Hint: {why}' if why else '.'}")
+                           f"{f'. Hint: {hint}' if hint else '.'}")
+
+
+def unanswered(name: str = "my_answer", what: str = "a number") -> Feedback:
+    """The verdict on a placeholder (``None``): not yet, and what to put there."""
+    return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
+
+
+def check_answer(name: str, answer: Any, expected: Callable[[], Any], *, what: str = "a number",
+                 options: Iterable[Any] | None = None, **kwargs: Any) -> Feedback:
+    """One exercise's verdict: :func:`unanswered` for the placeholder ``None`` (``expected`` is
+    not called), else :func:`check_choice` among ``options`` or :func:`check_number`, against
+    ``expected()``; ``kwargs`` go to that check (``rtol``, ``unit``, ``hint``, ``why`` ...)."""
+    if answer is None:
+        return unanswered(what=what)
+    if options is not None:
+        return check_choice(name, answer, expected(), options, **kwargs)
+    return check_number(name, answer, expected(), **kwargs)

@@ -48,7 +48,8 @@ def elevation_figure(satellite: Any, station: GroundStation, start: Any, duratio
     fig = go.Figure(go.Scatter(x=x, y=el, mode="lines", name="elevation"))
     fig.add_hline(y=station.min_elevation, line_dash="dash",
                   annotation_text=f"mask {station.min_elevation:g}°")
-    fig.update_layout(title=f"Elevation seen from {station.name}", yaxis_title="elevation (deg)",
+    fig.update_layout(title=f"Elevation seen from {station.name}: each rise above the dashed "
+                      "mask is a pass", yaxis_title="elevation (deg)", xaxis_title="time (UTC)",
                       yaxis_range=[-90, 90], height=350, margin=dict(t=50, b=40))
     return fig
 
@@ -67,8 +68,9 @@ def passes_figure(contacts: pd.DataFrame, *, by: str = "station", max_rows: int 
         hovertemplate="sat %{customdata[0]}<br>max %{customdata[1]:.1f}°<br>"
                       "%{customdata[2]:.0f} s<extra></extra>",
     ))
-    fig.update_xaxes(type="date")
-    fig.update_layout(title=title, height=120 + 25 * y.nunique(), margin=dict(t=50, b=40),
+    fig.update_xaxes(type="date", title_text="time (UTC)")
+    fig.update_yaxes(title_text=by)
+    fig.update_layout(title=title, height=150 + 25 * y.nunique(), margin=dict(t=50, b=40),
                       bargap=0.3)
     return fig
 
@@ -80,18 +82,22 @@ def in_view_figure(tables: Mapping[str, pd.DataFrame], station: str, duration: f
     from plotly.subplots import make_subplots
 
     t = np.arange(0.0, duration, step)
+    start = next((df.attrs["start"] for df in tables.values() if "start" in df.attrs), None)
+    x = (t / 3600 if start is None else np.datetime64(start.utc.datetime64, "ns")
+         + (t * 1e9).astype("timedelta64[ns]"))
     n = len(tables)
     fig = make_subplots(rows=n, cols=1, shared_xaxes=True, vertical_spacing=0.12,
                         subplot_titles=list(tables))
     for row, (label, df) in enumerate(tables.items(), start=1):
         count = in_view_count(df, t, station=station)
-        fig.add_trace(go.Scatter(x=t / 3600, y=count, mode="lines", name=label, line_shape="hv",
+        fig.add_trace(go.Scatter(x=x, y=count, mode="lines", name=label, line_shape="hv",
                                  fill="tozeroy"), row=row, col=1)
-        fig.update_yaxes(title_text="in view", rangemode="tozero", row=row, col=1,
+        fig.update_yaxes(title_text="satellites in view", rangemode="tozero", row=row, col=1,
                          dtick=1 if count.max(initial=0) <= 5 else None)  # whole satellites
-    fig.update_xaxes(title_text="hours", row=n, col=1)
-    fig.update_layout(title=f"Satellites above the mask at {station}", showlegend=False,
-                      height=120 + 200 * n, margin=dict(t=70, b=40))
+    fig.update_xaxes(title_text="hours since the start" if start is None else "time (UTC)",
+                     row=n, col=1)
+    fig.update_layout(title=f"Satellites above the mask at {station}: zero means no way up",
+                      showlegend=False, height=120 + 200 * n, margin=dict(t=70, b=40))
     return fig
 
 
@@ -113,12 +119,14 @@ def route_globe_figure(constellation: Any, time: Any, route: Route | None = None
     """3-D globe (Earth-fixed frame): satellites, the ISLs up at ``time``, stations, a route's path.
 
     Drawn with ``Scatter3d`` on a sphere with the coastlines and borders of
-    :func:`lab.orbits.plots.earth_traces`, so it needs no map data from the internet.
+    :func:`lab.orbits.plots.earth_traces`, so it needs no map data from the internet; the night
+    side, the terminator and the Sun's direction are those at ``time``.
     """
     t = as_time(time, "time")
     r = itrs_positions(constellation, t.reshape(1), model)[:, 0]
     fig = go.Figure(earth_traces(color="rgb(200,220,240)", graticule=30.0, coastlines=True,
-                                 lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05)))
+                                 lighting=dict(ambient=0.85, diffuse=0.3, specular=0.05),
+                                 sun=t, legend=True))
     stt = isl_state(constellation, t, pattern, model=model)
     pairs = stt.pairs[stt.up[:, 0]][:max_edges]
     if len(pairs):
@@ -152,7 +160,9 @@ def route_globe_figure(constellation: Any, time: Any, route: Route | None = None
     fig.update_layout(
         scene=dict(xaxis=hidden, yaxis=hidden, zaxis=hidden, aspectmode="data",
                    camera=dict(eye=dict(x=eye[0], y=eye[1], z=eye[2]))),
-        height=560, margin=dict(t=40, b=0, l=0, r=0), title=f"Network at {t.utc.iso[:19]} UTC",
+        height=560, margin=dict(t=60, b=0, l=0, r=0), legend=dict(x=0.0, y=0.98),
+        title=f"Network at {t.utc.iso[:19]} UTC{': the route in red' if route is not None else ''}"
+              "<br><sup>Earth-fixed frame (ITRS); night side and Sun as at that time</sup>",
     )
     return fig
 
@@ -163,8 +173,10 @@ def latency_budget_figure(table: pd.DataFrame, *, log: bool = True) -> go.Figure
     labels = df["leg"] + " · " + df["component"]
     fig = go.Figure(go.Bar(x=df["seconds"], y=labels, orientation="h",
                            text=[_fmt_s(s) for s in df["seconds"]], textposition="auto"))
-    fig.update_layout(title=f"One round trip: {_fmt_s(float(table['seconds'].iloc[-1]))}",
-                      xaxis_title="seconds", xaxis_type="log" if log else "linear",
+    fig.update_layout(title=f"One round trip: {_fmt_s(float(table['seconds'].iloc[-1]))}: the "
+                      "longest bar sets the response time",
+                      xaxis_title="time (s, log scale)" if log else "time (s)",
+                      xaxis_type="log" if log else "linear",
                       height=120 + 30 * len(df), margin=dict(t=50, b=40))
     return fig
 

@@ -4,6 +4,9 @@
   (the one behind astropy's builtin ``get_body('sun')``) with annual aberration; vectorized.
 - :func:`in_shadow`: cylindrical (umbra only) and conical (umbra + penumbra) shadow models.
 - :func:`beta_angle`, :func:`eclipse_fraction`, :func:`sun_synchronous_inclination`.
+- :func:`sun_ecliptic_longitude` (apparent, ecliptic and equinox of date: ERFA's IAU 2006
+  ``ecm06`` rotation plus the nutation in longitude) and :func:`seasons`, the equinoxes and
+  solstices (longitude 0, 90, 180, 270 deg) found from it, for calendar plots.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ __all__ = [
     "eclipse_fraction",
     "sun_synchronous_inclination",
     "raan_from_ltan",
+    "seasons",
+    "sun_ecliptic_longitude",
+    "SEASON_NAMES",
 ]
+
+#: The Sun's apparent ecliptic longitude at each season's start: 0, 90, 180, 270 deg.
+SEASON_NAMES = ("March equinox", "June solstice", "September equinox", "December solstice")
 
 _AU_PER_DAY_KMS = AU / SECONDS_PER_DAY
 
@@ -241,3 +250,54 @@ def raan_from_ltan(ltan, epoch) -> u.Quantity:
     ra = np.degrees(np.arctan2(d[..., 1], d[..., 0]))
     val = np.remainder(ra + 15.0 * (np.asarray(h) - 12.0), 360.0)
     return (float(val) if np.ndim(val) == 0 else val) * u.deg
+
+
+def sun_ecliptic_longitude(times) -> u.Quantity:
+    """The Sun's apparent geocentric ecliptic longitude (deg, in [0, 360)), ecliptic and equinox
+    of date: the GCRS direction of :func:`sun_direction` turned by ERFA's IAU 2006 ``ecm06``
+    matrix, plus the nutation in longitude (``nut06a``). 0° is the March equinox, 90° the June
+    solstice. Shape of ``times``.
+    """
+    import erfa
+
+    t = as_time(times, "times")
+    tt = t.tt
+    rot = erfa.ecm06(tt.jd1, tt.jd2)  # GCRS (= ICRS axes) -> mean ecliptic of date
+    ecl = np.einsum("...ij,...j->...i", rot, sun_direction(t))
+    dpsi, _ = erfa.nut06a(tt.jd1, tt.jd2)
+    lon = np.degrees(np.arctan2(ecl[..., 1], ecl[..., 0]) + dpsi)
+    return np.remainder(lon, 360.0) * u.deg
+
+
+def seasons(start, end) -> list[tuple[str, Any]]:
+    """Equinoxes and solstices between ``start`` and ``end`` (astropy Time or ISO strings), in
+    order: ``[(name, Time UTC), ...]`` with names from :data:`SEASON_NAMES`.
+
+    The Sun's longitude (:func:`sun_ecliptic_longitude`) is sampled daily; every crossing of a
+    multiple of 90° is refined by four secant steps (to well under a minute; the published
+    times, e.g. USNO's, agree within ~1 min).
+    """
+    t0, t1 = as_time(start, "start"), as_time(end, "end")
+    if not (t0.isscalar and t1.isscalar):
+        raise ValueError("start and end must be single epochs (scalar Time)")
+    span = (t1 - t0).to_value(u.day)
+    if not 0.0 < span <= 36525.0:
+        raise ValueError(f"end must be after start and within 100 years of it (got {span:.1f} "
+                         "days)")
+    days = np.arange(0.0, np.ceil(span) + 1.0)
+    lon = np.unwrap(np.radians(sun_ecliptic_longitude(t0 + days * u.day).to_value(u.deg)))
+    quarter = np.floor(np.degrees(lon) / 90.0)
+    k = np.flatnonzero(np.diff(quarter) > 0)
+    target = np.radians(90.0 * quarter[k + 1])
+    lo, hi, f_lo, f_hi = days[k], days[k + 1], lon[k] - target, lon[k + 1] - target
+    for _ in range(4):  # secant steps on the longitude, which is smooth (~1 deg/day)
+        slope = f_hi - f_lo
+        done = slope == 0.0  # converged: the last two points coincide
+        mid = np.where(done, hi, lo - f_lo * (hi - lo) / np.where(done, 1.0, slope))
+        lon_mid = np.radians(sun_ecliptic_longitude(t0 + mid * u.day).to_value(u.deg))
+        f_mid = np.angle(np.exp(1j * (lon_mid - target)))  # wrapped to (-pi, pi]
+        lo, f_lo, hi, f_hi = hi, f_hi, mid, f_mid
+    inside = (hi >= 0.0) & (hi <= span)
+    names = [SEASON_NAMES[int(q) % 4] for q in quarter[k + 1][inside]]
+    when = (t0 + hi[inside] * u.day).utc
+    return list(zip(names, when, strict=True))

@@ -19,8 +19,9 @@ imported by :mod:`lab.orbits` or :mod:`lab.hardware`):
 :mod:`lab.power.timeline`     :func:`illumination`, :func:`simulate`, :func:`energy_budget`
 :mod:`lab.power.sizing`       :func:`size_for` -> :class:`SizingResult` (a pipeline of steps)
 :mod:`lab.power.sunlight`     :func:`sunlight_over_year`, :func:`sso_orbit`
-:mod:`lab.power.thermal`      :func:`radiator_area`, :func:`plate_temperature`,
-                              :func:`absorbed_solar_power`
+:mod:`lab.power.thermal`      :func:`radiator_area`, :func:`radiator_area_faces`,
+                              :func:`plate_temperature`, :func:`absorbed_solar_power`,
+                              :func:`earth_view_factor`
 :mod:`lab.power.plots`        :func:`~lab.power.plots.timeline_figure`,
                               :func:`~lab.power.plots.year_figure` (plotly; not imported here)
 ============================  ===============================================================
@@ -55,7 +56,13 @@ from lab.power.core import (
 from lab.power.loads import ComputeLoad, Loads, job_schedule, prompt_schedule
 from lab.power.sizing import SizingResult, size_for
 from lab.power.sunlight import sso_orbit, sunlight_over_year
-from lab.power.thermal import absorbed_solar_power, plate_temperature, radiator_area
+from lab.power.thermal import (
+    absorbed_solar_power,
+    earth_view_factor,
+    plate_temperature,
+    radiator_area,
+    radiator_area_faces,
+)
 from lab.power.timeline import energy_budget, illumination, simulate
 
 __all__ = [
@@ -76,6 +83,8 @@ __all__ = [
     "sunlight_over_year",
     "sso_orbit",
     "radiator_area",
+    "radiator_area_faces",
+    "earth_view_factor",
     "radiator_area_core",
     "plate_temperature",
     "plate_temperature_core",
