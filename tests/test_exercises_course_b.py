@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from lab import economics
-from lab.exercises import Feedback
+from lab.exercises import Feedback, check_choice
 from lab.exercises import economics as ex_cost
 from lab.exercises import mission as ex_mission
 from lab.exercises import node as ex_node
 from lab.exercises import study as ex_study
-from lab.exercises._helpers import check_names, choice
+from lab.exercises._helpers import check_names
 from lab.hardware import PROFILES
 from lab.mission import PRESETS, TERMS, configure, response_times
 from lab.node import QWEN3, predict_latency
@@ -32,11 +32,11 @@ def _wrong(fb: Feedback, hint: str = "Hint") -> None:
 
 # ------------------------------------------------------------------ shared building blocks
 def test_choice_explains_when_right_and_only_hints_when_wrong():
-    _right(choice("x", "a", "a", ["a", "b"], why="because", hint="look again"))
-    fb = choice("x", "b", "a", ["a", "b"], why="because", hint="look again")
+    _right(check_choice("x", "a", "a", ["a", "b"], why="because", hint="look again"))
+    fb = check_choice("x", "b", "a", ["a", "b"], why="because", hint="look again")
     _wrong(fb, "look again")
     assert "because" not in fb.message  # a wrong answer does not get the explanation
-    _wrong(choice("x", "c", "a", ["a", "b"], why="w", hint="h"), "must be one of")
+    _wrong(check_choice("x", "c", "a", ["a", "b"], why="w", hint="h"), "must be one of")
 
 
 def test_check_names_says_what_is_missing_and_what_is_extra():

@@ -1,28 +1,15 @@
-"""Building blocks the check helpers of notebooks 04-07 share (on top of
-:func:`lab.exercises.check_number` and :func:`lab.exercises.check_choice`)."""
+"""A building block the check helpers of notebooks 04-07 share, on top of
+:func:`lab.exercises.check_number`, :func:`~lab.exercises.check_choice` and
+:func:`~lab.exercises.unanswered`: a set of names out of a list (:func:`check_names`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from lab.exercises import Feedback, check_choice
+from lab.exercises import Feedback
 
-__all__ = ["check_names", "choice", "unanswered"]
-
-
-def unanswered(name: str = "my_answer", what: str = "a number") -> Feedback:
-    """The verdict on a placeholder (``None``): not yet, and what to put there."""
-    return Feedback(False, f"No answer yet: set {name} to {what} and run the cell again.")
-
-
-def choice(name: str, answer: Any, expected: Any, options: Iterable[Any], *, why: str,
-           hint: str) -> Feedback:
-    """:func:`lab.exercises.check_choice` that explains ``why`` when the answer is right and
-    only gives a ``hint`` (not the answer) when it is wrong."""
-    options = list(options)
-    ok = answer in options and answer == expected
-    return check_choice(name, answer, expected, options, why=why if ok else hint)
+__all__ = ["check_names"]
 
 
 def check_names(name: str, answer: Any, expected: Iterable[str], options: Iterable[str], *,

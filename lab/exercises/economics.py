@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 from lab import economics, examples
-from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import choice, unanswered
+from lab.exercises import Feedback, check_choice, check_number, unanswered
 
 __all__ = ["LAUNCH_PRICE", "PROBABILITIES", "exercise_1", "exercise_2", "exercise_3",
            "exercise_4", "exercise_5", "light_satellite", "on_three_body_orbit"]
@@ -72,7 +71,7 @@ def exercise_2(probability: str) -> Feedback:
         return unanswered("my_answer", 'one of ex.PROBABILITIES')
     moves = _probability_moves()
     expected = max(moves, key=moves.get)
-    return choice("probability", probability, expected, PROBABILITIES,
+    return check_choice("probability", probability, expected, PROBABILITIES,
                   why="an expensive grid raises the ground's power bill, which is all that "
                   "Suncatcher's launch-only criterion compares; the all-in cost of a token "
                   "from orbit stays above the ground's because the satellite, its radiators "

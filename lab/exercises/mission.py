@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import choice, unanswered
+from lab.exercises import Feedback, check_choice, check_number, unanswered
 from lab.links import LINK_PRESETS
 from lab.mission import PRESETS, TERMS, configure, prompt_latency, response_times, sweep
 
@@ -61,7 +60,7 @@ def exercise_2(planes: Any, *, requests: int = REQUESTS, seed: int = SEED) -> Fe
     means = {p: response_times(configure(BASE, n_satellites=48, planes=p)[0], requests=requests,
                                seed=seed).summary["mean"] for p in (2, 3, 4)}
     best = min(means, key=means.get)
-    return choice("planes", planes, best, list(means),
+    return check_choice("planes", planes, best, list(means),
                   why=f"mean {means[best] / 60:.0f} min: planes spread around the Earth put a "
                   "satellite over China more often than one ring does",
                   hint="compare response_times(configure('three-body-12', n_satellites=48, "
@@ -79,7 +78,7 @@ def exercise_3(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feed
     if term is None:
         return unanswered("my_answer", 'a term of mission.TERMS')
     expected = _largest_change(PRESETS["starcloud-1"], small_battery(), requests, seed)
-    return choice("term", term, expected, TERMS,
+    return check_choice("term", term, expected, TERMS,
                   why="a prompt that reaches the satellite in the shadow waits for sunlight "
                   "(queueing), and its answer then often misses the pass and waits for the next "
                   "one (wait_for_downlink)",
@@ -116,7 +115,7 @@ def exercise_5(term: str, *, requests: int = REQUESTS, seed: int = SEED) -> Feed
     if term is None:
         return unanswered("my_answer", 'a term of mission.TERMS')
     expected = _largest_change(BASE, bottleneck_scenario(), requests, seed)
-    return choice("term", term, expected, TERMS,
+    return check_choice("term", term, expected, TERMS,
                   why="each prompt now holds an antenna for seconds while it trickles up, so "
                   "prompts queue for the antennas (booking) instead of for the accelerator",
                   hint="compare the 'mean' column of both tables; one term shrinks and another "
@@ -144,7 +143,7 @@ def exercise_7(reason: str) -> Feedback:
     "light time", "this CPU", "queueing" or "the link emulator"."""
     if reason is None:
         return unanswered("my_answer", '"light time", "this CPU", "queueing" or "the link emulator"')
-    return choice("reason", reason, "this CPU", ["light time", "this CPU", "queueing",
+    return check_choice("reason", reason, "this CPU", ["light time", "this CPU", "queueing",
                                                  "the link emulator"],
                   why="the live term is the tiny model on this laptop's CPU with vLLM's fixed "
                   "per-step overhead (notebook 04, section 7): it shows the pipeline is real, "

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from lab.constants import C_LIGHT, R_EARTH
-from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import check_names, choice, unanswered
+from lab.exercises import Feedback, check_choice, check_number, unanswered
+from lab.exercises._helpers import check_names
 from lab.hardware import get_profile
 from lab.links import slant_range
 from lab.node import QWEN3, predict_latency
@@ -111,7 +111,7 @@ def exercise_4(metric: str) -> Feedback:
     if metric is None:
         return unanswered("my_answer", '"TTFT", "TPOT" or "both"')
     chunk_ms = CHUNK_BYTES * 8 / THIN_LINK_BPS * 1e3
-    return choice(
+    return check_choice(
         "metric", metric, "both", ["TTFT", "TPOT", "both"],
         why=f"the request's bytes are serialized before the server sees it (TTFT), and every "
         f"streamed chunk of ~{CHUNK_BYTES} bytes takes {chunk_ms:.0f} ms on the wire, longer "

@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lab.exercises import Feedback, check_number
-from lab.exercises._helpers import choice, unanswered
+from lab.exercises import Feedback, check_choice, check_number, unanswered
 from lab.mission import configure, response_times
 
 __all__ = ["EPOCHS", "EXAMPLE_SPEC", "FIXED", "SAMPLED", "exercise_1", "exercise_2",
@@ -42,7 +41,7 @@ def exercise_1(answer: str, *, n_satellites: int = 12, network: str = "china") -
         return unanswered("my_answer", '"yes" or "no"')
     means = season_means(n_satellites, network)
     change = max(means.values()) / min(means.values()) - 1.0
-    return choice("answer", answer, "yes" if change > 0.10 else "no", ["yes", "no"],
+    return check_choice("answer", answer, "yes" if change > 0.10 else "no", ["yes", "no"],
                   why=f"the mean moves by {change:.0%} across the dates: the plane is "
                   "sun-synchronous, so its passes over China and its eclipses come back at the "
                   "same local times all year",
@@ -61,7 +60,7 @@ def exercise_2(parameter: str) -> Feedback:
     ds = study.run(SAMPLED, fixed=FIXED, progress=False)
     spread = study.sensitivity(ds, "p90")
     expected = str(spread.idxmax())
-    return choice("parameter", parameter, expected, list(SAMPLED),
+    return check_choice("parameter", parameter, expected, list(SAMPLED),
                   why=f"p90 spread {spread[expected]:.2f} decades: the slow prompts wait for "
                   "passes, and the number of satellites sets how long; the eclipse cap only "
                   "changes the inference of prompts served on battery",
