@@ -184,10 +184,14 @@ def test_cost_is_linear_in_launch_price_and_breakeven_is_consistent():
 
 
 def test_tokens_come_from_the_roofline():
-    from lab.node import QWEN3, predict_latency
+    from lab.node import ON_ORBIT_EFFICIENCY, QWEN3, predict_latency
 
     res = economics.evaluate("suncatcher-81", launch_price=200)
-    pred = predict_latency("tpu-v6e", QWEN3["Qwen3-8B"], 2.0, 200, 256, 32)
+    # the mission's speed: 8e9 parameters with Qwen3-8B's KV cache, on-orbit efficiency, a
+    # 1,000-token thinking answer
+    pred = predict_latency("tpu-v6e", 8e9, 2.0, 200, 1000, 32,
+                           kv_bytes_per_token=QWEN3["Qwen3-8B"].kv_bytes_per_token(2.0),
+                           efficiency=ON_ORBIT_EFFICIENCY)
     assert res.tokens["tokens_per_s"] == pytest.approx(32 / pred.tpot, rel=1e-12)
     assert res.tokens["joules_per_token"] == pytest.approx(300.0 * pred.tpot / 32, rel=1e-12)
     # a million tokens: annual cost / annual tokens, the same accelerators on both sides

@@ -75,16 +75,28 @@ def check_inputs(x: dict[str, Any]) -> dict[str, Any]:
 
 def token_rate(preset: CostPreset) -> dict[str, float]:
     """Tokens/s per accelerator (decode, ``batch / TPOT``) and joules per token, from the
-    roofline of :func:`lab.node.predict_latency` for the preset's model on its accelerator."""
+    roofline of :func:`lab.node.predict_latency` for the preset's model on its accelerator, at
+    the preset's efficiency (default :data:`lab.node.ON_ORBIT_EFFICIENCY`) with the KV cache of
+    its model (a parameter count: the nearest Qwen3, :func:`lab.node.roofline.qwen3_kv_bytes`)
+    — the same call :mod:`lab.mission` makes for a prompt of the same model."""
     from lab.hardware import get_profile
-    from lab.node import QWEN3, predict_latency
+    from lab.node import ON_ORBIT_EFFICIENCY, QWEN3, Efficiency, predict_latency
+    from lab.node.roofline import qwen3_kv_bytes
 
     prof = get_profile(preset.hardware)
     if preset.power_cap_w is not None:
         prof = prof.with_power_cap(preset.power_cap_w)
     model = QWEN3[preset.model] if isinstance(preset.model, str) else preset.model
+    kv = None if isinstance(preset.model, str) else qwen3_kv_bytes(preset.model)
+    eff = preset.efficiency
+    if eff is None:
+        eff = ON_ORBIT_EFFICIENCY
+    elif not isinstance(eff, Efficiency):
+        e = as_value(eff, "", "efficiency", lo=0.0, hi=1.0, lo_inclusive=False)
+        eff = Efficiency(e, e, f"preset: {e:g} of both roofs")
     pred = predict_latency(prof, model, preset.bytes_per_param, preset.prompt_tokens,
-                           preset.output_tokens, check_int(preset.batch, "batch", lo=1))
+                           preset.output_tokens, check_int(preset.batch, "batch", lo=1),
+                           kv_bytes_per_token=kv, efficiency=eff)
     rate = preset.batch / float(pred.tpot)
     return {"tokens_per_s": rate, "joules_per_token": prof.peak_power_w / rate,
             "accelerator_w": prof.peak_power_w, "tpot_s": float(pred.tpot),

@@ -111,9 +111,15 @@ class CostPreset:
     ``shells``: ``(lab.examples spec, satellites)`` pairs; ``hardware``: a :mod:`lab.hardware`
     profile name; ``accelerators``: per satellite; ``power_cap_w``: per accelerator (None: its
     peak); ``model``: a :data:`lab.node.QWEN3` key or a parameter count, at ``bytes_per_param``;
-    ``batch``: requests decoded together; ``bus_kg``: fixed platform mass per satellite
-    (avionics, propulsion, comms terminals); ``ground_segment_usd`` / ``ops_usd_per_year``: for
-    the whole constellation; ``overrides``: inputs that differ from :data:`DEFAULTS`.
+    ``batch``: requests decoded together; ``prompt_tokens`` / ``output_tokens``: a request's
+    prompt and median answer (the answer's context is read as KV cache at every decode step);
+    ``efficiency``: the fractions of the roofs inference reaches (a :class:`lab.node.Efficiency`,
+    a number for both, or None: :data:`lab.node.ON_ORBIT_EFFICIENCY`, as in :mod:`lab.mission`);
+    ``bus_kg``: fixed platform mass per satellite (avionics, propulsion, comms terminals);
+    ``ground_segment_usd`` / ``ops_usd_per_year``: for the whole constellation; ``overrides``:
+    inputs that differ from :data:`DEFAULTS`. The model, format, tokens, batch and efficiency of
+    each preset are those of the :mod:`lab.mission` preset of the same name, so that a token's
+    time is the same in both (a test checks it).
     """
 
     name: str
@@ -129,7 +135,8 @@ class CostPreset:
     power_cap_w: float | None = None
     batch: int = 32
     prompt_tokens: int = 200
-    output_tokens: int = 256
+    output_tokens: int = 1000
+    efficiency: Any = None
     overrides: dict[str, float] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -139,24 +146,29 @@ _CONSTELLATION_GROUND = {
     "ops_usd_per_year": f"{_ORBITDC}: mission operations ~$5M/y",
     "batch": "assumption (lab.mission presets): continuous batching of up to 32 requests",
     "prompt_tokens": "assumption (lab.mission.Scenario): a short chat prompt",
+    "output_tokens": "lab.mission ANSWER_LENGTHS['thinking']: Qwen3 thinks by default, median "
+    "1,000 tokens (assumption)",
+    "efficiency": "lab.node.ON_ORBIT_EFFICIENCY: published vLLM decode on a data-centre GPU (77 % "
+    "of the bandwidth roof), as lab.mission",
 }
 
 PRESETS: dict[str, CostPreset] = {
     "three-body-12": CostPreset(
         "three-body-12", "ADA Space's 12 Three-Body satellites: one 744-TOPS computer each, "
         "8B model in int8, one sun-synchronous plane at 535 km.",
-        ((examples.THREE_BODY, 12),), "three-body-744", 1, "Qwen3-8B", 1.0, 50.0, 20e6, 5e6,
+        ((examples.THREE_BODY, 12),), "three-body-744", 1, 8e9, 1.0, 50.0, 20e6, 5e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["THREE_BODY"],
                  "hardware": "744 TOPS per satellite (lab.hardware 'three-body-744')",
                  "accelerators": "one 744-TOPS computer per satellite (DESIGN.md)",
-                 "model": "8B-parameter model on board (DESIGN.md), Qwen3-8B, int8 assumed",
+                 "model": "8B-parameter model on board (DESIGN.md), int8 assumed; 8e9 parameters "
+                 "with the KV cache of Qwen3-8B, as lab.mission",
                  "bus_kg": "assumption: 50 kg of avionics, propulsion and laser terminals"}),
     "star-compute-2800": CostPreset(
         "star-compute-2800", "The 2,800-satellite Star-Compute build-out: a dawn-dusk band "
         "at 800 km and a 45-degree shell at 550 km, the Three-Body computer on each.",
         tuple(zip(examples.STAR_COMPUTE_SHELLS,
                   [s["total"] for s in examples.STAR_COMPUTE_SHELLS], strict=True)),
-        "three-body-744", 1, "Qwen3-8B", 1.0, 50.0, 100e6, 40e6,
+        "three-body-744", 1, 8e9, 1.0, 50.0, 100e6, 40e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["STAR_COMPUTE_SHELLS"],
                  "hardware": "assumption: the same 744-TOPS computer as the first 12",
                  "accelerators": "assumption: one computer per satellite, all 2,800 (400 "
@@ -170,7 +182,7 @@ PRESETS: dict[str, CostPreset] = {
     "suncatcher-81": CostPreset(
         "suncatcher-81", "Google's Project Suncatcher: 81 Starlink-v2-mini-class satellites "
         "of TPU v6e in a 650 km dawn-dusk orbit.",
-        ((examples.SUNCATCHER_81, 81),), "tpu-v6e", 64, "Qwen3-8B", 2.0, 90.0, 20e6, 5e6,
+        ((examples.SUNCATCHER_81, 81),), "tpu-v6e", 64, 8e9, 2.0, 90.0, 20e6, 5e6,
         sources={**_CONSTELLATION_GROUND, "shells": examples.SOURCES["SUNCATCHER_81"],
                  "hardware": "TPU v6e, radiation-tested (arXiv 2511.19468)",
                  "accelerators": "assumption: 64 TPU v6e fill a ~28 kW Starlink-v2-mini-class "
@@ -180,8 +192,11 @@ PRESETS: dict[str, CostPreset] = {
     "starcloud-1": CostPreset(
         "starcloud-1", "Starcloud-1: one 60 kg satellite with one NVIDIA H100, power-capped.",
         ((examples.STARCLOUD_1, 1),), "h100", 1, 2e9, 2.0, 20.0, 2e6, 1e6, power_cap_w=300.0,
-        overrides={"lifetime_y": 11 / 12},
+        output_tokens=256, overrides={"lifetime_y": 11 / 12},
         sources={"shells": examples.SOURCES["STARCLOUD_1"],
+                 "output_tokens": "lab.mission ANSWER_LENGTHS['chat']: median 256 tokens "
+                 "(assumption), as the mission preset",
+                 "efficiency": _CONSTELLATION_GROUND["efficiency"],
                  "hardware": "NVIDIA H100 (lab.hardware 'h100')",
                  "accelerators": "one NVIDIA H100 80 GB (DESIGN.md)",
                  "power_cap_w": "assumption (lab.mission preset): a 60 kg satellite cannot "

@@ -252,7 +252,8 @@ def _aperture_gain_dbi(diameter_m: float, frequency_hz: float, efficiency: float
 LINK_PRESETS: dict[str, LinkBudget] = {
     # Earth-observation class X-band downlink (8.2 GHz): 10 W, 6 dBi isoflux antenna on board,
     # 5.4 m dish (~50 dBi) and 150 K system noise on the ground (G/T ~ 28 dB/K), 150 MHz,
-    # DVB-S2 ACM. ~330 Mbit/s at 1,500 km, ~200 Mbit/s at 2,500 km (cf. ~220 Mbit/s EO peaks).
+    # DVB-S2 ACM. ~410 Mbit/s at 1,500 km, ~250 Mbit/s at 2,500 km: an upper bound over a pass (no
+    # symbol-rate or MODCOD cap of a real modem; cf. ~220 Mbit/s published EO peaks, notebook 00).
     "x-band-downlink": LinkBudget(
         frequency=8.2e9, tx_power=10.0, tx_gain=6.0, rx_gain=50.0, losses=3.0,
         noise_temperature=150.0, bandwidth=150e6, implementation_margin=3.0, rolloff=0.2,

@@ -88,6 +88,8 @@ The package, one concern per module (imports run down this list, never up):
 ``response``       :func:`response_times` (the pipeline), :class:`ResponseTimes`, the summary
 ``sweeps``         :func:`sweep`: response time versus constellation size
 ``sensitivities``  :func:`sensitivity`: which uncertain input moves the in-pass and day median
+``service``        :func:`prompt_latency` (the inference time of one prompt of a scenario) and
+                   :func:`service_time` (its share of a full batch: the inverse throughput)
 ``plots``          ``*_figure`` (plotly, imported on demand): the sensitivity's tornado,
                    :func:`~lab.mission.plots.tornado_figure`
 =================  =============================================================================
@@ -122,6 +124,7 @@ from lab.mission.response import TERMS, ResponseTimes, response_times
 from lab.mission.scenario import DEFAULT_EPOCH as DEFAULT_EPOCH
 from lab.mission.scenario import Scenario, Shell, network_names
 from lab.mission.sensitivities import SENSITIVITY_INPUTS, sensitivity
+from lab.mission.service import prompt_latency, service_time
 from lab.mission.steps import FIBER_SPEED as FIBER_SPEED
 from lab.mission.sweeps import SWEEP_SIZES as SWEEP_SIZES
 from lab.mission.sweeps import sweep
@@ -138,6 +141,8 @@ __all__ = [
     "sweep",
     "sensitivity",
     "SENSITIVITY_INPUTS",
+    "prompt_latency",
+    "service_time",
     "ANSWER_LENGTHS",
     "network_names",
     "geometry",

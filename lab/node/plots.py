@@ -14,8 +14,8 @@ __all__ = ["calibration_figure", "latency_figure", "link_figure", "roofline_figu
 _DEFAULT_PROFILES = ("jetson-agx-orin", "three-body-744", "h100", "tpu-v6e")
 
 
-def latency_figure(result: MeasureResult, title: str = "Measured latencies") -> go.Figure:
-    """Box plots (ms) of TTFT, TPOT, ITL and E2EL over the requests of ``result``."""
+def latency_figure(result: MeasureResult, title: str | None = None) -> go.Figure:
+    """Box plots (ms, log scale) of TTFT, TPOT, ITL and E2EL over the requests of ``result``."""
     ok = result.ok
     data = {
         "TTFT": [r.ttft for r in ok],
@@ -25,8 +25,11 @@ def latency_figure(result: MeasureResult, title: str = "Measured latencies") -> 
     }
     fig = go.Figure([go.Box(y=np.asarray(v) * 1e3, name=k, boxpoints="all", jitter=0.4)
                      for k, v in data.items()])
-    fig.update_layout(title=title, yaxis_title="ms", yaxis_type="log", showlegend=False,
-                      height=380)
+    title = title or (f"Measured latencies of {len(ok)} requests: one TTFT, then a TPOT per "
+                      "token; E2EL ≈ TTFT + (tokens − 1) × TPOT")
+    fig.update_layout(title=title, yaxis_title="latency (ms, log scale)", yaxis_type="log",
+                      xaxis_title="metric (one box per metric, one dot per request or gap)",
+                      showlegend=False, height=380)
     return fig
 
 
@@ -72,9 +75,11 @@ def roofline_figure(
     for label, x in points.items():
         fig.add_vline(x=x, line_dash="dot", line_color="grey", annotation_text=label,
                       annotation_textangle=-90, annotation_position="bottom right")
-    fig.update_layout(title=f"Roofline: dense {fmt} peaks, {bytes_per_param:g} bytes per weight",
+    fig.update_layout(title=f"Roofline, dense {fmt} peaks, {bytes_per_param:g} bytes per weight: "
+                      "decode (left of every ridge) is memory-bound",
                       xaxis={"type": "log", "title": "arithmetic intensity (operations / byte)"},
-                      yaxis={"type": "log", "title": "attainable TOPS"}, height=450)
+                      yaxis={"type": "log", "title": "attainable TOPS (10¹² operations / s)"},
+                      legend_title_text="accelerator (roof)", height=450)
     return fig
 
 
@@ -89,8 +94,10 @@ def calibration_figure(record: dict) -> go.Figure:
                text=[f"efficiency {e['prefill']:.2f}", f"efficiency {e['decode']:.2f}"],
                textposition="outside"),
     ])
-    fig.update_layout(barmode="group", yaxis_title="ms", height=380,
-                      title=f"{record['model']['name']} on this CPU: vLLM vs the roofline")
+    fig.update_layout(barmode="group", yaxis_title="time (ms)", height=380,
+                      xaxis_title="phase (the roof that bounds it)",
+                      title=f"{record['model']['name']} on this CPU: vLLM is slower than the "
+                      "roofline by the efficiency")
     return fig
 
 
@@ -102,8 +109,10 @@ def link_figure(results: dict[str, MeasureResult]) -> go.Figure:
                y=[results[n].summary[metric]["median"] * 1e3 for n in names])
         for metric in ("ttft", "e2el")
     ])
-    fig.update_layout(barmode="group", yaxis_title="median (ms)", height=380,
-                      title="The same requests through an emulated space link")
+    fig.update_layout(barmode="group", yaxis_title="median latency (ms)", height=380,
+                      xaxis_title="link (one-way delay)", legend_title_text="metric",
+                      title="The same requests through an emulated space link: the delay adds "
+                      "to TTFT and E2EL once each way")
     return fig
 
 

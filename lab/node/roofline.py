@@ -48,6 +48,7 @@ __all__ = [
     "decoder_params",
     "latency_table",
     "predict_latency",
+    "qwen3_kv_bytes",
     "ridge_point",
 ]
 
@@ -141,6 +142,17 @@ QWEN3_CONFIGS: dict[str, dict[str, Any]] = {
 #: Qwen3 model specs (exact parameter counts from :data:`QWEN3_CONFIGS`).
 QWEN3: dict[str, ModelSpec] = {name: ModelSpec.from_config(name, cfg, _QWEN_SRC.format(name=name))
                                for name, cfg in QWEN3_CONFIGS.items()}
+
+
+def qwen3_kv_bytes(model_params: float, within: float = 1.25) -> float:
+    """KV-cache bytes per token of context (bf16 cache) of the :data:`QWEN3` model nearest in
+    parameters to ``model_params``; 0 when none is within a factor ``within`` (a model of
+    another size has an unknown attention shape). The KV cache :mod:`lab.mission` and
+    :mod:`lab.economics` read at every decode step of a model given by its parameter count."""
+    params = as_value(model_params, "", "model_params", lo=0, lo_inclusive=False)
+    spec = min(QWEN3.values(), key=lambda m: abs(np.log(m.params / params)))
+    close = abs(np.log(spec.params / params)) < np.log(within)
+    return float(spec.kv_bytes_per_token(2.0)) if close else 0.0
 
 
 # ------------------------------------------------------------------------------ efficiency

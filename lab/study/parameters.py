@@ -148,8 +148,8 @@ def cost_of(design: Design) -> Any:
 
     The cost preset of the same name (:data:`lab.economics.PRESETS`, else ``three-body-12``'s)
     gives what the Scenario does not say (platform mass, ground segment, operations,
-    accelerators per satellite); the shells, accelerator, model, power cap, batch and tokens
-    are the design's. ``launch_price`` (USD/kg; default today's Falcon 9 price), ``lifetime_y``
+    accelerators per satellite); the shells, accelerator, model, power cap, batch, tokens and
+    efficiency are the design's. ``launch_price`` (USD/kg; default today's Falcon 9 price), ``lifetime_y``
     and ``baseline`` come from the point."""
     if "cost" not in design.cache:
         from lab import economics
@@ -164,7 +164,7 @@ def cost_of(design: Design) -> Any:
                          hardware=get_profile(sc.hardware).name, model=float(sc.model_params),
                          bytes_per_param=float(sc.bytes_per_param), power_cap_w=sc.power_cap_w,
                          batch=sc.max_batch, prompt_tokens=sc.prompt_tokens,
-                         output_tokens=sc.output_tokens)
+                         output_tokens=sc.output_tokens, efficiency=sc.roofline_efficiency)
         extra = {"lifetime_y": v["lifetime_y"]} if "lifetime_y" in v else {}
         design.cache["cost"] = economics.evaluate(
             preset, launch_price=v.get("launch_price"), baseline=v.get("baseline", "hyperscale"),
