@@ -99,7 +99,7 @@ def test_finite_antennas_queue_prompts_where_they_should():
     slow = replace(sc, uplink=LINK_PRESETS["s-band-uplink"].replace(bandwidth=4e3))
     booking = {}
     for k in (1, 4):
-        r = response_times(_single(slow, k), requests=8000, seed=3)
+        r = response_times(_single(slow, k), load=8000, seed=3)
         assert r.summary["in_view_share"] > 0.99
         booking[k] = r.breakdown["booking"]
     assert booking[1].mean() > 5.0 and (booking[1] > 0).mean() > 0.3

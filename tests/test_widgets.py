@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from lab.widgets import CURVE_SIZES, MissionPanel, format_duration
+from lab.widgets.mission_panel import MAX_SATELLITES, count_of, slider_fraction
 
 
 def _median_seconds(panel: MissionPanel) -> float:
@@ -133,12 +134,13 @@ def test_network_dropdown(panel):
 
 def test_out_of_range_count_is_reported_not_silently_clamped(panel):
     """ipywidgets clamps a value beyond a slider's range without a word: the panel says so."""
-    panel.set(satellites=5000)
-    assert panel.satellites.value == 2800 and panel.result.summary["n_satellites"] == 2800
-    assert "satellites: 5000 is outside the slider" in panel.info.value
-    assert "using 2800" in panel.info.value
-    panel.satellites.value = 9000  # same clamped value: no recompute, but still reported
-    assert "satellites: 9000 is outside the slider" in panel.info.value
+    panel.set(satellites=MAX_SATELLITES + 1000)
+    assert panel.satellites.value == MAX_SATELLITES
+    assert panel.result.summary["n_satellites"] == MAX_SATELLITES
+    assert f"satellites: {MAX_SATELLITES + 1000} is outside the slider" in panel.info.value
+    assert f"1\u2013{MAX_SATELLITES}; using {MAX_SATELLITES}" in panel.info.value
+    panel.satellites.value = 90000  # same clamped value: no recompute, but still reported
+    assert "satellites: 90000 is outside the slider" in panel.info.value
     panel.set(satellites=100)
     assert "outside the slider" not in panel.info.value
     panel.planes.value = -4
@@ -154,7 +156,7 @@ def test_no_request_answered_shows_never_and_empty_plots(panel):
     assert "no request answered" in panel.info.value
     assert len(panel.fig_dist.data[0].x) == 0
     assert panel.fig_size.data[2].x in (None, ())  # no current point to mark
-    assert all(y is None for y in panel.fig_size.data[0].y)  # the curve: no answer anywhere
+    assert np.isnan(np.asarray(panel.fig_size.data[0].y, dtype=float)).all()  # no answer anywhere
 
 
 def test_format_duration():
@@ -163,3 +165,95 @@ def test_format_duration():
     assert format_duration(600) == "10.0 min"
     assert format_duration(3 * 3600) == "3.0 h"
     assert format_duration(float("inf")) == "never"
+
+
+def test_satellites_slider_is_logarithmic_and_maps_counts_both_ways(panel):
+    """12 -> 120 is a decade of travel, like 120 -> 1,200 (it sat in the first 4 % of a linear
+    slider); a count set or typed comes back as that count, a dragged position as the nearest
+    whole count; the help text states the largest interactive size."""
+    s = panel.satellites
+    assert s.base ** s.min == 1 and count_of(s.base ** s.max) == MAX_SATELLITES
+    decade = slider_fraction(120) - slider_fraction(12)
+    assert decade == pytest.approx(slider_fraction(1200) - slider_fraction(120))
+    assert decade > 0.25  # a quarter of the travel (was 4 %)
+    for n in (1, 12, 839, 2800, MAX_SATELLITES):
+        panel.set(satellites=n)
+        assert s.value == n and panel.result.scenario.n_satellites in (n, n + 1)
+    s.value = 10 ** 1.0801  # a dragged position between counts
+    assert s.value == 12.0 and panel.result.scenario.n_satellites == 12
+    assert f"{MAX_SATELLITES:,}" in panel.satellites_help.value and "0.3 s" in panel.satellites_help.value
+
+
+def test_info_line_reports_the_update_time(panel):
+    panel.set(satellites=300)
+    m = re.search(r"Update took (\d+) ms", panel.info.value)
+    assert m and int(m.group(1)) == round(panel.last_update_s * 1e3)
+    assert 0 < panel.last_update_s < 30
+
+
+def test_figures_are_born_with_their_data(monkeypatch):
+    """Regression (browser: empty axes under load): a plotly FigureWidget opens its comm with
+    empty data and layout and sends them in a second message, which a busy browser may apply
+    after it has drawn the view. The panel's figures open their comm with everything."""
+    import ipywidgets
+
+    opened = []
+    real = ipywidgets.comm.create_comm
+
+    def spy(**kwargs):
+        opened.append(kwargs["data"]["state"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(ipywidgets.comm, "create_comm", spy)
+    p = MissionPanel("three-body-12", requests=300)
+    try:
+        opened.clear()
+        p.set(satellites=700)
+        figs = [st for st in opened if st.get("_model_name") == "AnyModel"
+                and "_widget_data" in st]
+        assert len(figs) == 3
+        for st in figs:
+            assert st["_widget_layout"] and st["_widget_data"]
+        def n_points(x):  # a list, or a NumPy array sent as a binary buffer (dtype, shape)
+            return x["shape"][0] if isinstance(x, dict) else len(x)
+
+        sizes = sorted(n_points(st["_widget_data"][1].get("x", [])) for st in figs)
+        assert 700 in sizes  # the globe's satellites, in the first message
+    finally:
+        p.widget.close()
+
+
+def _values(v) -> np.ndarray:
+    """A figure's array: a list, an array, or plotly's base64 typed-array spec."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        shape = v.get("shape")
+        return arr.reshape([int(x) for x in str(shape).split(",")] if shape else -1)
+    return np.asarray(v, dtype=float)
+
+
+def test_globe_shades_the_night_side_with_the_terminator(panel):
+    """The globe shows the Sun at the scenario's epoch: the terminator 90 deg from the Sun's
+    direction (astropy's get_sun in ITRS, an independent reference), the day side shaded
+    towards the subsolar point."""
+    from astropy.coordinates import ITRS, get_sun
+    from astropy.time import Time
+
+    names = [t.name for t in panel.fig_globe.data]
+    assert "day/night terminator" in names and "direction of the Sun" in names
+    t = Time(panel.result.scenario.epoch, scale="utc")
+    sun = get_sun(t).transform_to(ITRS(obstime=t)).cartesian.xyz.value
+    sun /= np.linalg.norm(sun)
+    term = panel.fig_globe.data[names.index("day/night terminator")]
+    ring = np.c_[np.asarray(term.x, float), np.asarray(term.y, float), np.asarray(term.z, float)]
+    cos = ring @ sun / np.linalg.norm(ring, axis=1)
+    assert np.abs(cos).max() < 2e-3  # 90 deg from the Sun, within ~0.1 deg
+    earth = panel.fig_globe.data[0]
+    xyz = np.stack([_values(earth[k]) for k in ("x", "y", "z")], axis=-1)
+    brightest = xyz.reshape(-1, 3)[np.argmax(_values(earth.surfacecolor))]
+    assert brightest @ sun / np.linalg.norm(brightest) > 0.98  # near the subsolar point
+    panel.set(preset="starcloud-1")  # another epoch (26 Jul 2026): the terminator follows
+    term2 = panel.fig_globe.data[names.index("day/night terminator")]
+    assert not np.allclose(np.asarray(term2.x, float), ring[:, 0])

@@ -48,9 +48,10 @@ The physics comes from the lab's own modules; this package only puts it together
   :func:`lab.links.book_antennas`);
 - inference latency: :func:`lab.node.predict_latency`; battery: :class:`lab.power.Battery`.
 
-Everything is vectorized: positions on a time grid over one day (default 60 s), the best
-station's elevation margin per satellite and epoch, next-contact indices by reverse cumulative
-minima, FIFO queues by cumulative sums (Lindley's recursion in closed form; k antennas per
+Everything is vectorized: positions on a time grid over one day (default 60 s), propagated a
+chunk of satellites at a time and kept compactly (the elevation margin of the best station
+near the stations' horizons, the runs of shadow: :mod:`lab.mission.compact`, bit-identical to
+the dense satellite x epoch arrays), next-contact indices by reverse cumulative minima, FIFO queues by cumulative sums (Lindley's recursion in closed form; k antennas per
 station by cyclic assignment, exact for equal hold times), each antenna's chain of contacts by
 pointer doubling. There is no Python loop over requests, satellites or epochs; the only loops
 are over shells and stations (a few).
@@ -74,10 +75,14 @@ The package, one concern per module (imports run down this list, never up):
 ``presets``        :data:`PRESETS` for the real systems (shells from :mod:`lab.examples`), each
                    number with its source; :data:`ANSWER_LENGTHS`; :func:`get_preset`
 ``rescale``        :func:`configure`: a new size, plane count, altitude, model, network,
-                   antennas, epoch
+                   antennas, epoch, or another fleet of shells (``shells="starlink-gen1"``)
 ``budget``         the memory guard: estimate before allocating, refuse over the limit
 ``queueing``       :func:`next_true_index`, :func:`next_contact`, :func:`fifo_wait`
-``grid``           :func:`geometry`: the cached time-grid geometry, one record per shell; +Grid hops
+``compact``        the compact per-satellite-epoch storage: visibility entries, shadow runs
+``gridlinks``      the laser links of a shell: mean lengths, which kinds are usable
+``routing``        +Grid hop counts and routes over the usable kinds of link
+``grid``           :func:`geometry`: the time-grid geometry built in chunks, one record per
+                   shell; the cache bounded in bytes
 ``contact``        the ground segment's steps: antennas keep their satellites, booking, acquisition
 ``steps``          the seven steps of the model over a record of per-request arrays
 ``response``       :func:`response_times` (the pipeline), :class:`ResponseTimes`, the summary
@@ -89,11 +94,15 @@ The package, one concern per module (imports run down this list, never up):
                    :func:`~lab.mission.plots.tornado_figure`
 =================  =============================================================================
 
-Memory: the model holds whole arrays (satellites x epochs, requests x satellites). Before
-allocating, :func:`response_times`, :func:`geometry` and :func:`sweep` estimate the peak memory
-and raise ``MemoryLimitError`` (a ``MemoryError`` and a ``ValueError``) over the limit:
-``max_memory_gb=``, else the environment variable ``LAB_MAX_MEMORY_GB``, else 4 GB
-(:mod:`lab.mission.budget`). A day in which no request can be answered is a result, not an
+Memory is bounded by chunking: the geometry a chunk of satellites at a time, the hop matrices
+(requests x satellites) a chunk of pairs at a time; what grows with the constellation is what
+is kept (~2 bytes per satellite-epoch over the Chinese stations: 100,000 satellites in under
+2 GB). Before allocating, :func:`response_times`, :func:`geometry` and :func:`sweep` estimate
+the peak memory and raise ``MemoryLimitError`` (a ``MemoryError`` and a ``ValueError``) over the
+limit: ``max_memory_gb=``, else the environment variable ``LAB_MAX_MEMORY_GB``, else 4 GB
+(:mod:`lab.mission.budget`). The geometry cache keeps up to 1 GB (``LAB_GEOMETRY_CACHE_GB``,
+:func:`set_geometry_cache_limit`). The load (``requests_per_day``, or ``load=``) sets the
+queues; ``requests`` is the sample the statistics are reported on (:mod:`lab.mission.response`). A day in which no request can be answered is a result, not an
 error: ``summary["answered"]`` is 0, the percentiles are inf and a note says why.
 """
 
@@ -102,8 +111,13 @@ from __future__ import annotations
 from lab.mission.budget import MemoryLimitError as MemoryLimitError
 from lab.mission.grid import Geometry as Geometry
 from lab.mission.grid import ShellGeometry as ShellGeometry
-from lab.mission.grid import clear_geometry_cache, geometry
-from lab.mission.presets import ANSWER_LENGTHS, PRESETS, get_preset
+from lab.mission.grid import (
+    clear_geometry_cache,
+    geometry,
+    geometry_cache_info,
+    set_geometry_cache_limit,
+)
+from lab.mission.presets import ANSWER_LENGTHS, FLEETS, PRESETS, get_preset
 from lab.mission.queueing import fifo_wait, next_contact, next_true_index
 from lab.mission.rescale import configure
 from lab.mission.response import TERMS, ResponseTimes, response_times
@@ -133,6 +147,9 @@ __all__ = [
     "network_names",
     "geometry",
     "clear_geometry_cache",
+    "geometry_cache_info",
+    "set_geometry_cache_limit",
+    "FLEETS",
     "next_contact",
     "next_true_index",
     "fifo_wait",

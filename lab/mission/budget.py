@@ -1,24 +1,34 @@
 """Memory guard: estimate what a response-time computation allocates, refuse before allocating.
 
-The model holds whole arrays in memory (no chunking yet): the time-grid geometry is
-(satellites x epochs), the requests are (requests,), and requests whose contact satellite
-cannot serve them compare every satellite of the shell at once (requests x satellites). Before
-allocating, :func:`lab.mission.response_times`, :func:`lab.mission.geometry` and
-:func:`lab.mission.sweep` estimate the peak memory and raise :class:`MemoryLimitError` (a
-``MemoryError`` and a ``ValueError``) with the estimate, a rough time and the limit when it is
-over the limit.
+The model's memory is bounded by chunking (:mod:`lab.mission.grid`): the satellites are
+propagated a chunk of :data:`CHUNK_SAMPLES` satellite-epoch samples at a time, and the hop
+matrices (requests x candidate satellites) are built :data:`HOP_CHUNK_PAIRS` pairs at a time.
+What grows with the constellation is only what is kept: the samples near a station's horizon
+(:class:`lab.mission.compact.Visibility`), the shadow runs, and ~2 kB per satellite (positions
+every ~30 minutes for the laser-link lengths, the per-satellite columns). Before allocating,
+:func:`lab.mission.response_times`, :func:`lab.mission.geometry` and :func:`lab.mission.sweep`
+estimate the peak and raise :class:`MemoryLimitError` (a ``MemoryError`` and a ``ValueError``)
+with the estimate, a rough time and the limit when it is over the limit.
 
 The limit: the ``max_memory_gb`` argument, else the environment variable ``LAB_MAX_MEMORY_GB``,
 else :data:`DEFAULT_MAX_MEMORY_GB` (4 GB); ``inf`` switches the guard off.
 
 Estimates (peaks measured with ``tracemalloc`` on this code; times on a 2-core x86_64):
 
-- geometry: ~64 bytes and ~0.25 us per satellite-epoch sample (positions (S, E, 3) float64 and
-  the visibility/shadow temporaries of one shell, plus the kept margin, station, sunlight and
-  time-since-eclipse arrays);
-- requests: ~800 bytes and ~1.2 us per request (arrivals, answer lengths, the request record
-  with the ground segment's arrays, the breakdown: ~680 bytes measured);
-- hop matrix: ~48 bytes and ~0.13 us per (request x candidate satellite) pair.
+- geometry: the temporaries of one chunk (~:data:`CHUNK_BYTES_PER_SAMPLE` bytes per sample
+  of a chunk: positions, the shadow test, the horizon tests) plus what is kept:
+  :data:`KEPT_BYTES_PER_SAMPLE_PER_STATION` per satellite-epoch and station (the visibility
+  entries near the stations' horizons) and :data:`BYTES_PER_SATELLITE`;
+  ~:data:`GEOMETRY_SECONDS_PER_SAMPLE` s per sample (one BLAS thread);
+- requests: ~800 bytes and ~1.2 us per simulated request (arrivals, answer lengths, the
+  request record with the ground segment's arrays, the breakdown: ~680 bytes measured);
+- hop matrix: ~48 bytes and ~0.13 us per (request x candidate satellite) pair, of one chunk.
+
+The documented ceiling: what is kept grows with the constellation, the rest does not. A day at
+60 s of 100,000 satellites (1.44e8 samples) over the five Chinese stations is estimated at
+~0.73 GB (measured with ``benchmarks/bench_scale.py``: 1.10 GB peak RSS, 0.16 GB of it the
+interpreter and the imports; under the 2 GB ceiling); over the ten stations of the global
+network the estimate is ~1.16 GB.
 """
 
 from __future__ import annotations
@@ -33,7 +43,9 @@ from lab._validate import (
 )
 
 __all__ = [
+    "CHUNK_SAMPLES",
     "DEFAULT_MAX_MEMORY_GB",
+    "HOP_CHUNK_PAIRS",
     "ENV_VAR",
     "Estimate",
     "MemoryLimitError",
@@ -41,12 +53,22 @@ __all__ = [
 ]
 
 ENV_VAR = MEMORY_ENV
-GEOMETRY_BYTES_PER_SAMPLE = 64.0
-GEOMETRY_SECONDS_PER_SAMPLE = 2.5e-7
+#: Satellite-epoch samples propagated at once (lab.mission.grid; positions ~12 MB).
+CHUNK_SAMPLES = 1 << 19
+CHUNK_BYTES_PER_SAMPLE = 80.0
+#: Kept bytes per satellite-epoch and per station: the visibility entries (9 bytes, 8 more in
+#: view) of the ~5 % of samples near one station's horizon (LEO; an upper bound measured over
+#: the regional and global networks), and the concatenation of the chunks' entries.
+KEPT_BYTES_PER_SAMPLE_PER_STATION = 0.6
+KEPT_BYTES_PER_SAMPLE_MAX = 17.0
+BYTES_PER_SATELLITE = 2500.0
+GEOMETRY_SECONDS_PER_SAMPLE = 5e-8
 REQUEST_BYTES = 800.0
 REQUEST_SECONDS = 1.2e-6
 HOP_BYTES_PER_PAIR = 48.0
 HOP_SECONDS_PER_PAIR = 1.3e-7
+#: Request-satellite pairs of one chunk of a hop matrix (lab.mission.steps).
+HOP_CHUNK_PAIRS = 1 << 20
 
 
 def memory_limit_bytes(max_memory_gb: float | None = None) -> float:
@@ -74,11 +96,16 @@ class Estimate:
         return Estimate({**self.parts, **other.parts}, self.seconds + other.seconds)
 
     @classmethod
-    def geometry(cls, n_satellites: int, n_epochs: int) -> Estimate:
-        """The time-grid geometry of ``n_satellites`` x ``n_epochs`` samples."""
+    def geometry(cls, n_satellites: int, n_epochs: int, n_stations: int = 5) -> Estimate:
+        """The time-grid geometry of ``n_satellites`` x ``n_epochs`` samples seen from
+        ``n_stations`` stations: one chunk's temporaries plus what is kept."""
         samples = float(n_satellites) * float(n_epochs)
-        return cls({f"geometry of {n_satellites:,} satellites x {n_epochs:,} epochs":
-                    samples * GEOMETRY_BYTES_PER_SAMPLE}, samples * GEOMETRY_SECONDS_PER_SAMPLE)
+        chunk = min(float(n_satellites), max(2.0, CHUNK_SAMPLES // max(n_epochs, 1)))
+        kept = min(KEPT_BYTES_PER_SAMPLE_PER_STATION * n_stations, KEPT_BYTES_PER_SAMPLE_MAX)
+        nbytes = (chunk * n_epochs * CHUNK_BYTES_PER_SAMPLE + samples * kept
+                  + n_satellites * BYTES_PER_SATELLITE)
+        return cls({f"geometry of {n_satellites:,} satellites x {n_epochs:,} epochs": nbytes},
+                   samples * GEOMETRY_SECONDS_PER_SAMPLE)
 
     @classmethod
     def requests(cls, n_requests: int) -> Estimate:
@@ -88,9 +115,10 @@ class Estimate:
 
     @classmethod
     def hop_matrix(cls, pairs: float) -> Estimate:
-        """Hop matrices of ``pairs`` (request x candidate satellite) entries in all."""
+        """Hop matrices of ``pairs`` (request x candidate satellite) entries in all, built
+        :data:`HOP_CHUNK_PAIRS` at a time."""
         return cls({f"hop matrix of {pairs:,.0f} request-satellite pairs":
-                    pairs * HOP_BYTES_PER_PAIR}, pairs * HOP_SECONDS_PER_PAIR)
+                    min(pairs, HOP_CHUNK_PAIRS) * HOP_BYTES_PER_PAIR}, pairs * HOP_SECONDS_PER_PAIR)
 
     def check(self, what: str, max_memory_gb: float | None = None) -> None:
         """Raise :class:`MemoryLimitError` if this estimate is over the memory limit."""

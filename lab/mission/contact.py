@@ -157,7 +157,7 @@ def downlink_acquisition(ctx: Context, req: RequestState) -> np.ndarray:
     went up (0 for requests that never reach the ground: inf there)."""
     g = ctx.g
     e = req.downlink_index % g.t.size
-    station = g.station[req.downlink_sat, e].astype(np.int64)
+    station = g.station_at(req.downlink_sat, e).astype(np.int64)
     same = ((req.downlink_sat == req.contact_sat) & (station == req.station)
             & (track_of(g, req.downlink_sat, req.downlink_index) == req.track))
     acq = ctx.down.acquisition_s + np.where(same, 0.0, ctx.slew[station])

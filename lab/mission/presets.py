@@ -18,7 +18,7 @@ from lab import examples
 from lab._validate import check_choice
 from lab.mission.scenario import Scenario, Shell
 
-__all__ = ["ANSWER_LENGTHS", "PRESETS", "get_preset"]
+__all__ = ["ANSWER_LENGTHS", "FLEETS", "FLEET_SOURCES", "PRESETS", "fleet", "get_preset"]
 
 #: Answer-length distributions (Scenario fields): lognormal, median ``output_tokens``, shape
 #: ``output_sigma``, capped at ``max_output_tokens``; each with its source.
@@ -202,6 +202,34 @@ PRESETS: dict[str, Scenario] = {
         ),
     ),
 }
+
+
+#: Fleets of shells that :func:`lab.mission.configure` can put under any scenario
+#: (``configure(scenario, shells="starlink-gen1", n_satellites=30_000)``), with their sources.
+FLEETS: dict[str, tuple[Shell, ...]] = {
+    "starlink-gen1": (
+        Shell(1584, 72, 1, alt=550.0, inc=53.0, name="Starlink 550 km 53.0 deg"),
+        Shell(1584, 72, 1, alt=540.0, inc=53.2, name="Starlink 540 km 53.2 deg"),
+        Shell(720, 36, 1, alt=570.0, inc=70.0, name="Starlink 570 km 70.0 deg"),
+        Shell(348, 6, 1, alt=560.0, inc=97.6, name="Starlink 560 km 97.6 deg (6 planes)"),
+        Shell(172, 4, 1, alt=560.0, inc=97.6, name="Starlink 560 km 97.6 deg (4 planes)"),
+    ),
+}
+FLEET_SOURCES: dict[str, str] = {
+    "starlink-gen1": "SpaceX's first-generation Starlink system as the FCC authorized it: 4,408 "
+    "satellites in five shells, 1,584 at 550 km / 53.0 deg (FCC DA 19-342, 26 Apr 2019) and "
+    "2,814 lowered to 540 km / 53.2 deg (1,584), 570 km / 70 deg (720) and 560 km / 97.6 deg "
+    "(348 + 172) (FCC 21-48, Order and Authorization of 27 Apr 2021, IBFS File No. "
+    "SAT-MOD-20200417-00037); planes x satellites per plane 72 x 22, 72 x 22, 36 x 20, 6 x 58, "
+    "4 x 43 (Bassa, Hainaut & Galadi-Enriquez, A&A 657, A75 (2022), Table 1). The Walker "
+    "phasing (F = 1) and the nodes spread over 360 deg are assumptions.",
+}
+
+
+def fleet(name: str) -> tuple[Shell, ...]:
+    """The shells of fleet ``name`` (:data:`FLEETS`)."""
+    check_choice(name, FLEETS, "shells (fleet name)")
+    return FLEETS[name]
 
 
 def get_preset(name: str | Scenario) -> Scenario:

@@ -1,5 +1,11 @@
 """Rescaling a scenario for the widgets and sweeps: :func:`configure`.
 
+``shells`` puts another fleet under the scenario first: a :data:`lab.mission.presets.FLEETS`
+name (``"starlink-gen1"``: the five Starlink Gen1 shells the FCC authorized) or shells given as
+:class:`Shell` objects, ``(total, planes, alt, inc)`` tuples (km, deg; ``inc`` None for
+sun-synchronous) or mappings of :class:`Shell` fields. ``n_satellites`` then scales that fleet
+(10,000-40,000 for a Starlink-class fleet) over its shells in proportion to their sizes.
+
 A new total is split over the shells in proportion to their sizes. Plane counts must divide each
 shell's total: an explicit ``planes`` becomes the nearest divisor (on a log scale, with a note);
 ``planes=None`` (auto) scales the preset's planes with sqrt(size), keeping at least 8 satellites
@@ -10,7 +16,7 @@ that has (839 -> 840 = 8 x 105, with a note).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +24,7 @@ import numpy as np
 
 from lab._validate import as_value, check_int
 from lab.hardware import HardwareProfile, get_profile
-from lab.mission.presets import get_preset
+from lab.mission.presets import fleet, get_preset
 from lab.mission.scenario import Scenario, Shell, epoch_text, stations_of
 
 __all__ = ["MAX_SATELLITES", "configure"]
@@ -115,6 +121,30 @@ def _replanned_shell(s: Shell, planes: int, notes: list[str]) -> Shell:
     return replace(s, planes=p, phasing=min(s.phasing, p - 1))
 
 
+def _as_shells(shells: Any) -> list[Shell]:
+    """``shells`` (a fleet name, or Shell objects / (total, planes, alt, inc) tuples / Shell
+    field mappings) as a list of :class:`Shell` (each checked by Shell itself)."""
+    if isinstance(shells, str):
+        return list(fleet(shells))
+    if isinstance(shells, Shell) or not isinstance(shells, Sequence) or not shells:
+        raise TypeError("shells must be a fleet name (lab.mission.presets.FLEETS) or a "
+                        "non-empty sequence of Shell objects, (total, planes, alt, inc) tuples "
+                        f"or Shell field mappings (got {shells!r})")
+    out = []
+    for i, s in enumerate(shells):
+        if isinstance(s, Shell):
+            out.append(s)
+        elif isinstance(s, Mapping):
+            out.append(Shell(**{"name": f"shell {i}", **s}))
+        elif isinstance(s, Sequence) and 1 <= len(s) <= 4:
+            keys = ("total", "planes", "alt", "inc")[:len(s)]
+            out.append(Shell(**dict(zip(keys, s, strict=True)), name=f"shell {i}"))
+        else:
+            raise TypeError(f"shells[{i}] must be a Shell, a (total, planes, alt, inc) tuple "
+                            f"or a mapping of Shell fields (got {s!r})")
+    return out
+
+
 def _check_planes(planes: Any) -> int | None:
     """``planes`` as an int >= 1, or None (automatic)."""
     if planes is None:
@@ -136,6 +166,7 @@ def configure(
     network: str | Sequence[Any] | None = None,
     epoch: Any = None,
     antennas: int | None = None,
+    shells: Any = None,
 ) -> tuple[Scenario, list[str]]:
     """A copy of ``scenario`` with a new size/geometry/model; returns ``(scenario, notes)``.
 
@@ -149,11 +180,13 @@ def configure(
     at that altitude, with a note); ``network`` a station network name or stations;
     ``antennas`` gives every station of the network that many antennas; ``epoch`` (astropy
     Time or ISO string, UTC) starts the simulated day on another date: any day of the year.
+    ``shells`` replaces the scenario's shells before everything else (a fleet name such as
+    ``"starlink-gen1"`` or shells, see the module docstring).
     """
     sc = get_preset(scenario)
     planes = _check_planes(planes)
     notes: list[str] = []
-    shells = list(sc.shells)
+    shells = list(sc.shells) if shells is None else _as_shells(shells)
     if n_satellites is not None:
         n = check_int(n_satellites, "n_satellites", lo=1, hi=MAX_SATELLITES)
         alloc = _split_total(n, shells)

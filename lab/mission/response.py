@@ -1,6 +1,13 @@
 """The response model: :func:`response_times` runs the steps of :mod:`lab.mission.steps` on a
 day of requests and summarizes them in a :class:`ResponseTimes`.
 
+**Load and sample.** The load (``load``, default the scenario's ``requests_per_day``) sets the
+queues: every arrival of the day is simulated, because each waits for the antennas and the
+accelerators the others hold. The statistics are reported on a sample of ``requests`` of them
+(:class:`Arrivals`), so the sample size sets only the statistical precision: the queueing mean
+at 2,000 requests a day is the same whether 200 or 2,000 of them are reported (more than a
+day's load simulate several days at that load; tests/test_mission_response.py).
+
 Before allocating anything it estimates the memory (:mod:`lab.mission.budget`) and refuses
 over the limit. A request no step can complete (no satellite ever in view, no accelerator
 within reach, no power, no way down) gets an infinite total; when no request at all is
@@ -18,7 +25,7 @@ import pandas as pd
 
 from lab._validate import as_value, check_int
 from lab.mission.budget import Estimate
-from lab.mission.grid import Geometry, cached_geometry, n_epochs
+from lab.mission.grid import Geometry, cached_geometry, n_epochs, scenario_stations
 from lab.mission.presets import get_preset
 from lab.mission.rescale import configure
 from lab.mission.scenario import Scenario
@@ -117,8 +124,16 @@ def _elapsed(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return out
 
 
-def _breakdown(req: RequestState) -> pd.DataFrame:
-    """One row per request: every term (s), the total, the satellites and hops used."""
+def _breakdown(req: RequestState, sample: np.ndarray) -> pd.DataFrame:
+    """One row per reported request (``sample``: their indices among the simulated ones):
+    every term (s), the total, the satellites and hops used."""
+    df = _all_requests(req).iloc[sample]
+    df.index = pd.RangeIndex(sample.size, name="request")
+    return df
+
+
+def _all_requests(req: RequestState) -> pd.DataFrame:
+    """The breakdown of every simulated request."""
     df = pd.DataFrame({
         "arrival": req.arrival,
         "operator": req.operator,
@@ -145,7 +160,6 @@ def _breakdown(req: RequestState) -> pd.DataFrame:
     df["output_tokens"] = req.output_tokens
     df["station"] = req.station
     df["downlink_acquisition"] = req.acquisition_down  # the downlink's part of "acquisition"
-    df.index = pd.RangeIndex(req.size, name="request")
     return df
 
 
@@ -163,10 +177,40 @@ def _why_unanswered(sc: Scenario, req: RequestState) -> str:
     return "no answer ever reaches a satellite in view of a station"
 
 
-def _arrivals(sc: Scenario, requests: int | None, seed: int,
-              arrival_times: Sequence[float] | np.ndarray | None) -> tuple[int, Any]:
-    """The number of requests and a function drawing their arrival times (s after the epoch),
-    so that the memory can be checked before the times are drawn."""
+@dataclass(frozen=True)
+class Arrivals:
+    """The simulated day(s) of requests and the sample reported.
+
+    ``n_simulated`` requests arrive over ``days`` days at the load (``load`` per day), all of
+    them queue for antennas and accelerators; statistics are reported on ``n_reported`` of them
+    (a uniform subsample, the same for the same seed; all of them when the counts agree)."""
+
+    load: int  # requests per day (the load on the queues)
+    days: int
+    n_simulated: int
+    n_reported: int
+    seed: int
+    times: np.ndarray | None = None  # explicit arrival times (then all are simulated)
+
+    def draw(self) -> np.ndarray:
+        """(n_simulated,) sorted arrival times, s after the epoch (may pass the first day)."""
+        if self.times is not None:
+            return self.times
+        rng = np.random.default_rng(self.seed)
+        return np.sort(rng.uniform(0.0, 86400.0 * self.days, self.n_simulated))
+
+    def sample(self) -> np.ndarray:
+        """Sorted indices of the reported requests among the simulated ones."""
+        if self.n_reported == self.n_simulated:
+            return np.arange(self.n_simulated)
+        rng = np.random.default_rng([self.seed, 2])
+        return np.sort(rng.choice(self.n_simulated, self.n_reported, replace=False))
+
+
+def _arrivals(sc: Scenario, requests: int | None, load: int | None, seed: int,
+              arrival_times: Sequence[float] | np.ndarray | None) -> Arrivals:
+    """The requests to simulate and to report (checked before anything is drawn, so that the
+    memory can be estimated first)."""
     if arrival_times is not None:
         t = np.asarray(as_value(arrival_times, "s", "arrival_times", lo=0.0), dtype=float)
         if t.ndim > 1:
@@ -175,10 +219,12 @@ def _arrivals(sc: Scenario, requests: int | None, seed: int,
         if t.size == 0:
             raise ValueError("arrival_times must contain at least one time in s after the "
                              "scenario epoch (got an empty sequence)")
-        return t.size, lambda: t
-    n = sc.requests_per_day if requests is None else check_int(requests, "requests", lo=1)
-    rng = np.random.default_rng(seed)
-    return n, lambda: np.sort(rng.uniform(0.0, 86400.0, n))
+        return Arrivals(t.size, 1, t.size, t.size, seed, t)
+    per_day = sc.requests_per_day if load is None else check_int(
+        load, "load (requests per day)", lo=1)
+    n = per_day if requests is None else check_int(requests, "requests", lo=1)
+    days = -(-n // per_day)
+    return Arrivals(per_day, days, per_day * days, n, seed)
 
 
 def _expected_hop_pairs(sc: Scenario, n_requests: int) -> float:
@@ -196,6 +242,7 @@ def response_times(
     requests: int | None = None,
     seed: int = 0,
     *,
+    load: int | None = None,
     arrival_times: Sequence[float] | np.ndarray | None = None,
     dt: float = 60.0,
     live: bool = False,
@@ -206,11 +253,15 @@ def response_times(
     """Response time of every request of one simulated day, broken down term by term.
 
     scenario : a preset name or :class:`Scenario`. n_satellites : rescale its shells (see
-    :func:`configure`). requests : number of requests over the day (default: the scenario's
-    ``requests_per_day``), arrival times uniform (Poisson process given the count) from a
-    ``seed``-ed RNG; or give ``arrival_times`` in s after the scenario epoch (at least one).
-    Each request's answer length is drawn from the scenario's distribution with the same seed
-    (:meth:`Scenario.answer_lengths`).
+    :func:`configure`).
+    load : the requests per day that share the antennas and accelerators (default: the
+    scenario's ``requests_per_day``); it alone sets the queues. requests : how many of them the
+    statistics are reported on (default: one day's load): the day's arrivals (uniform, a
+    Poisson process given the count, from a ``seed``-ed RNG) are all simulated and a uniform
+    sample of ``requests`` is reported; more requests than a day's load simulate as many days
+    at that load. Or give ``arrival_times`` in s after the scenario epoch (at least one): those
+    requests alone are simulated and reported. Each request's answer length is drawn from the
+    scenario's distribution with the same seed (:meth:`Scenario.answer_lengths`).
     dt : time grid step in s. live : measure the inference term of ``live_requests`` requests
     with the real vLLM server through :class:`lab.node.LinkEmulator` (``server`` = a running
     InferenceServer or URL; started if None). max_memory_gb : refuse (``MemoryLimitError``)
@@ -222,32 +273,39 @@ def response_times(
         sc, notes = configure(sc, n_satellites=n_satellites)
     dt = as_value(dt, "s", "dt", lo=1.0, hi=600.0)
     seed = check_int(seed, "seed", lo=0)
-    n_req, draw_arrivals = _arrivals(sc, requests, seed, arrival_times)
-    estimate = Estimate.geometry(sc.n_satellites, n_epochs(dt)) + Estimate.requests(n_req)
-    (estimate + Estimate.hop_matrix(_expected_hop_pairs(sc, n_req))).check(
+    arrivals = _arrivals(sc, requests, load, seed, arrival_times)
+    n_sim = arrivals.n_simulated
+    estimate = (Estimate.geometry(sc.n_satellites, n_epochs(dt), len(scenario_stations(sc)))
+                + Estimate.requests(n_sim))
+    (estimate + Estimate.hop_matrix(_expected_hop_pairs(sc, n_sim))).check(
         f"response_times of {sc.name!r}", max_memory_gb)
     ctx = Context.build(sc, cached_geometry(sc, dt), dt, estimate, max_memory_gb)
-    req = RequestState(arrival=draw_arrivals(), output_tokens=sc.answer_lengths(n_req, seed))
+    req = RequestState(arrival=arrivals.draw(), output_tokens=sc.answer_lengths(n_sim, seed))
+    sample = arrivals.sample()
     for step in (wait_for_contact, uplink, choose_computer, wait_for_power, queue_and_infer):
         notes += step(ctx, req)
     if live:
-        notes += _measure_live(ctx, req, live_requests, server)
+        k = check_int(live_requests, "live_requests", lo=1)
+        notes += _measure_live(ctx, req, sample[:k], server)
     for step in (back_to_view, downlink):
         notes += step(ctx, req)
-    df = _breakdown(req)
+    df = _breakdown(req, sample)
     summary, table = _summarize(df)
     if summary["answered"] == 0:
         notes.append(f"no request answered: {_why_unanswered(sc, req)}")
     summary.update({
-        "scenario": sc.name, "n_satellites": sc.n_satellites, "n_requests": req.size,
+        "scenario": sc.name, "n_satellites": sc.n_satellites, "n_requests": int(sample.size),
+        "load_per_day": arrivals.load, "n_simulated": n_sim,
         "planes": [s.planes for s in sc.shells], "seed": seed, "dt": dt,
         "in_view_share": float(np.mean(df["wait_for_contact"] == 0)),
     })
     return ResponseTimes(sc, df, summary, table, notes, ctx.g)
 
 
-def _measure_live(ctx: Context, req: RequestState, k: int, server: Any) -> list[str]:
-    """5b. Replace the inference term of the first ``k`` requests by a real measurement.
+def _measure_live(ctx: Context, req: RequestState, rows: np.ndarray,
+                  server: Any) -> list[str]:
+    """5b. Replace the inference term of requests ``rows`` (the first reported ones) by a
+    real measurement.
 
     Each request goes through :class:`lab.node.emulator.LinkEmulator` with that request's
     uplink delay in each direction and its uplink rate (bit/s); the measured end-to-end latency
@@ -261,10 +319,9 @@ def _measure_live(ctx: Context, req: RequestState, k: int, server: Any) -> list[
     from lab.node.measure import measure
     from lab.node.server import InferenceServer
 
-    n = min(check_int(k, "live_requests", lo=1), req.size)
     with ExitStack() as stack:
         srv = server if server is not None else stack.enter_context(InferenceServer())
-        for i in range(n):  # a few real requests, one at a time
+        for i in rows:  # a few real requests, one at a time
             delay = float(req.uplink[i])
             emu = LinkEmulator(srv, delay=delay, bandwidth=float(req.uplink_rate[i])).start()
             stack.callback(emu.stop)
@@ -272,5 +329,5 @@ def _measure_live(ctx: Context, req: RequestState, k: int, server: Any) -> list[
                           max_tokens=min(ctx.sc.output_tokens, 32))
             req.inference[i] = max(float(res.requests[0].e2el) - 2 * delay, 0.0)
     req.answered_at = req.powered_at + req.queue + req.inference
-    return [f"inference of the first {n} requests measured live (local vLLM server "
+    return [f"inference of the first {len(rows)} requests measured live (local vLLM server "
             "through the link emulator; CPU speed, not the satellite's)"]

@@ -31,15 +31,17 @@ from astropy import units as u
 
 from lab.constants import C_LIGHT, R_EARTH
 from lab.links import LinkBudget, geodetic_to_itrs, great_circle_distance, slant_range
-from lab.mission.budget import Estimate
+from lab.mission.budget import HOP_CHUNK_PAIRS, Estimate
+from lab.mission.compact import Runs
 from lab.mission.contact import (
     book_and_acquire,
     choose_contacts,
     downlink_acquisition,
     track_of,
 )
-from lab.mission.grid import Geometry, hops, scenario_stations
+from lab.mission.grid import Geometry, ShellGeometry, scenario_stations
 from lab.mission.queueing import NEVER, fifo_wait, next_contact, next_true_index
+from lab.mission.routing import route
 from lab.mission.scenario import Scenario
 from lab.node import predict_latency
 from lab.power import Battery
@@ -69,7 +71,7 @@ class Context:
     dt: float  # s, grid step
     up_bits: float  # request size (bits)
     backhaul: np.ndarray  # (St,) s of fibre from the user to each station
-    powered: np.ndarray  # (S, E) bool: sunlit, or in the shadow with battery left
+    unpowered: Runs  # samples without power: in the shadow longer than the battery lasts
     estimate: Estimate  # memory of the geometry and the requests (hop matrices come on top)
     antennas: np.ndarray  # (St,) antennas of each station
     slew: np.ndarray  # (St,) s for an antenna of each station to point at a satellite
@@ -88,10 +90,18 @@ class Context:
         endurance = battery_endurance_s(sc)
         stations = scenario_stations(sc)
         return cls(sc, g, dt, 8 * (sc.prompt_tokens * sc.bytes_per_token + overhead),
-                   _backhaul(sc.user, g), g.sunlit | (g.since_eclipse < endurance), estimate,
+                   _backhaul(sc.user, g), g.unpowered(endurance), estimate,
                    np.array([st.antennas for st in stations]),
                    np.array([st.slew_s for st in stations]), sc.uplink_budget,
                    sc.downlink_budget, max_memory_gb)
+
+    def powered_at(self, sat: np.ndarray, e: np.ndarray) -> np.ndarray:
+        """bool: satellite ``sat`` has power at epoch ``e`` (sunlit, or battery left)."""
+        return ~self.unpowered.contains(sat, e)
+
+    def powered_rows(self, sats: np.ndarray) -> np.ndarray:
+        """Dense (k, E) bool power of satellites ``sats`` (k,) over the day."""
+        return ~self.unpowered.rows(sats)
 
     def down_bits(self, output_tokens: np.ndarray) -> np.ndarray:
         """Answer size (bits) of answers of ``output_tokens`` tokens."""
@@ -187,8 +197,8 @@ def _slant(ctx: Context, sat: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np
     """Slant range (km) of satellites ``sat`` at epochs ``e`` from their best station (at
     that station's elevation), and the backhaul (s) to that station (0 with direct access)."""
     g = ctx.g
-    st = g.station[sat, e].astype(int)
-    el = np.clip(np.maximum(g.margin[sat, e].astype(float), 0.0) + g.mask[st], 0.0, 90.0)
+    st = g.station_at(sat, e).astype(int)
+    el = np.clip(np.maximum(g.margin_at(sat, e).astype(float), 0.0) + g.mask[st], 0.0, 90.0)
     rng_km = slant_range(g.alt[sat], el).to_value(u.km)
     return rng_km, (0.0 if ctx.sc.direct_user_access else ctx.backhaul[st])
 
@@ -203,7 +213,7 @@ def _isl_setup(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray]
     if sc.persistent_links == "all" or sc.isl_bps <= 0:
         return np.zeros(np.shape(k_in))
     needs = (k_x > 0) if sc.persistent_links == "in-plane" else (k_in + k_x > 0)
-    return np.where(needs & ctx.g.per_shell("isl_ok")[shell], sc.isl_setup_s, 0.0)
+    return np.where(needs & _has_isl(ctx.g)[shell], sc.isl_setup_s, 0.0)
 
 
 def _isl_delay(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray],
@@ -215,7 +225,12 @@ def _isl_delay(ctx: Context, shell: np.ndarray, h: tuple[np.ndarray, np.ndarray]
     delay = (k_in * g.per_shell("hop_in")[shell] / C_LIGHT
              + k_x * g.per_shell("hop_cross")[shell] / C_LIGHT
              + (k_in + k_x) * (bits / sc.isl_bps if sc.isl_bps > 0 else 0.0))
-    return np.where(g.per_shell("isl_ok")[shell], delay, 0.0)
+    return np.where(_has_isl(g)[shell], delay, 0.0)
+
+
+def _has_isl(g: Geometry) -> np.ndarray:
+    """(G,) bool: the shell can route over some of its laser links."""
+    return g.per_shell("routing_code") < 3
 
 
 def _grid_index(t: np.ndarray, dt: float) -> np.ndarray:
@@ -264,7 +279,7 @@ def uplink(ctx: Context, req: RequestState) -> list[str]:
     light time + serialization at the contact satellite's slant range."""
     g, n = ctx.g, req.size
     e = req.contact_index % ctx.n_epochs
-    req.station = g.station[req.contact_sat, e].astype(np.int64)
+    req.station = g.station_at(req.contact_sat, e).astype(np.int64)
     req.booking, req.acquisition_up = np.zeros(n), np.zeros(n)
     ok = np.flatnonzero(np.isfinite(req.contact_time))
     sat, head = choose_contacts(g, req.station[ok], req.contact_time[ok], req.contact_sat[ok],
@@ -283,46 +298,66 @@ def uplink(ctx: Context, req: RequestState) -> list[str]:
     return []
 
 
-def _nearest_computer(ctx: Context, start: int, stop: int, c_sat: np.ndarray,
+def _nearest_computer(ctx: Context, shell: ShellGeometry, c_sat: np.ndarray,
                       e: np.ndarray) -> np.ndarray:
-    """For contact satellites ``c_sat`` at epochs ``e`` in the shell ``start:stop``: the nearest
-    satellite (hops) with an accelerator and power, else the nearest with an accelerator (it
-    then waits for power). Builds a (requests x shell satellites) hop matrix."""
-    g = ctx.g
-    cand = np.arange(start, stop)
+    """For contact satellites ``c_sat`` at epochs ``e`` in ``shell``: the nearest satellite
+    (hops over the usable links, :func:`lab.mission.grid.route`) with an accelerator and power,
+    else the nearest with an accelerator (it then waits for power), else the contact satellite
+    itself (no accelerator within reach). Builds (requests x shell satellites) hop matrices, a
+    chunk of :data:`lab.mission.budget.HOP_CHUNK_PAIRS` pairs at a time."""
+    cand = np.arange(shell.start, shell.stop)
     (ctx.estimate + Estimate.hop_matrix(c_sat.size * cand.size)).check(
         f"response_times of {ctx.sc.name!r}", ctx.max_memory_gb)
-    dk, dp = hops(g, c_sat[:, None], cand[None, :])
-    n_hops = dk + dp
-    ok = g.has_compute[cand][None, :] & ctx.powered[cand[None, :], e[:, None]]
+    packed = ctx.unpowered.packed_rows(cand) if ctx.unpowered.start.size else None
+    out = np.empty(c_sat.size, dtype=np.int64)
+    step = max(1, HOP_CHUNK_PAIRS // cand.size)
+    for i in range(0, c_sat.size, step):  # loop over chunks of requests (bounded memory)
+        out[i:i + step] = _nearest_in_chunk(ctx, cand, packed, c_sat[i:i + step], e[i:i + step])
+    return out
+
+
+def _nearest_in_chunk(ctx: Context, cand: np.ndarray, packed: np.ndarray | None,
+                      c_sat: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """:func:`_nearest_computer` for one chunk of requests (``packed``: the candidates' samples
+    without power, :meth:`lab.mission.compact.Runs.packed_rows`, or None: always powered)."""
+    g = ctx.g
+    dk, dp, reach = route(g, c_sat[:, None], cand[None, :])
+    n_hops = np.where(reach, dk + dp, NEVER)
+    computes = g.has_compute[cand][None, :]
+    ok = computes if packed is None else computes & ~Runs.packed_at(
+        packed, np.arange(cand.size)[None, :], e[:, None])
+    rows = np.arange(c_sat.size)
     cost = np.where(ok, n_hops, NEVER)
     best = np.argmin(cost, axis=1)
-    fallback = cost[np.arange(c_sat.size), best] >= NEVER
+    fallback = cost[rows, best] >= NEVER
+    out = cand[best]
     if fallback.any():  # nobody powered: nearest computer, wait for its power
-        cost2 = np.where(g.has_compute[cand][None, :], n_hops, NEVER)
-        best = np.where(fallback, np.argmin(cost2, axis=1), best)
-    return cand[best]
+        cost2 = np.where(computes, n_hops, NEVER)
+        best2 = np.argmin(cost2, axis=1)
+        none = cost2[rows, best2] >= NEVER  # no accelerator within reach: stays unanswered
+        out = np.where(fallback, np.where(none, c_sat, cand[best2]), out)
+    return out
 
 
 def choose_computer(ctx: Context, req: RequestState) -> list[str]:
-    """3. The serving satellite (same shell, nearest with compute and power) and the ISLs."""
+    """3. The serving satellite (same shell, nearest with compute and power over the usable
+    laser links) and the ISLs."""
     g = ctx.g
     e1 = _grid_index(req.at_contact_sat, ctx.dt) % ctx.n_epochs
     k_sat = req.contact_sat.copy()
     for gi, shell in enumerate(g.shells):  # loop over shells (a few)
         rows = np.nonzero(req.shell == gi)[0]
-        if rows.size == 0 or not shell.isl_ok:  # no ISLs: the contact satellite or nobody
+        if rows.size == 0 or shell.routing == "none":  # the contact satellite or nobody
             continue
         # Most requests are served by the contact satellite itself (0 hops); only the others
         # need the (rows x satellites) hop matrix.
         c = req.contact_sat[rows]
-        rows = rows[~(g.has_compute[c] & ctx.powered[c, e1[rows]])]
+        rows = rows[~(g.has_compute[c] & ctx.powered_at(c, e1[rows]))]
         if rows.size:
-            k_sat[rows] = _nearest_computer(ctx, shell.start, shell.stop, req.contact_sat[rows],
-                                            e1[rows])
+            k_sat[rows] = _nearest_computer(ctx, shell, req.contact_sat[rows], e1[rows])
     req.compute_sat = k_sat
     req.reachable = g.has_compute[k_sat]
-    req.hops_up = hops(g, req.contact_sat, k_sat)
+    req.hops_up = route(g, req.contact_sat, k_sat)[:2]
     req.isl_setup_up = _isl_setup(ctx, req.shell, req.hops_up)
     req.isl_to_compute = _isl_delay(ctx, req.shell, req.hops_up, ctx.up_bits)
     req.at_compute_sat = req.at_contact_sat + req.isl_setup_up + req.isl_to_compute
@@ -337,10 +372,10 @@ def wait_for_power(ctx: Context, req: RequestState) -> list[str]:
     t2, k_sat = req.at_compute_sat, req.compute_sat
     e2 = _grid_index(t2, dt)
     req.power_wait = np.zeros(req.size)
-    rows = np.nonzero(~ctx.powered[k_sat, e2 % E])[0]
+    rows = np.nonzero(~ctx.powered_at(k_sat, e2 % E))[0]
     if rows.size:
         sats, inv = np.unique(k_sat[rows], return_inverse=True)
-        nxt = next_true_index(ctx.powered[sats])  # one row per satellite, not per request
+        nxt = next_true_index(ctx.powered_rows(sats))  # one row per satellite, not per request
         jn = nxt[inv, np.minimum(e2[rows] % E + 1, 2 * E - 1)]
         tn = np.where(jn >= NEVER, np.inf, jn * dt + np.floor(e2[rows] / E) * E * dt)
         req.power_wait[rows] = np.maximum(tn - t2[rows], 0.0)
@@ -353,7 +388,7 @@ def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
     this request's answer at the sunlight cap, or at the eclipse cap on battery."""
     sc, t3, n_out = ctx.sc, req.powered_at, req.output_tokens
     e3 = _grid_index(t3, ctx.dt) % ctx.n_epochs
-    req.on_battery = ~ctx.g.sunlit[req.compute_sat, e3]
+    req.on_battery = ~ctx.g.sunlit_at(req.compute_sat, e3)
     B = sc.max_batch
     sizes = np.array([[1], [B]])  # alone and in a full batch, one roofline call per power cap
     sun = inference_latency(sc, sc.power_cap_w, sizes, n_out[None, :])
@@ -369,15 +404,17 @@ def queue_and_infer(ctx: Context, req: RequestState) -> list[str]:
 
 
 def back_to_view(ctx: Context, req: RequestState) -> list[str]:
-    """6. ISLs back to the shell's best satellite in view of a station, waiting for the next
-    pass if none is in view (store-and-forward); without ISLs the serving satellite itself."""
+    """6. ISLs back to the best satellite in view of a station that the usable links reach
+    (the shell's, or its plane's / slot line's when only one kind of link is usable), waiting
+    for the next pass if none is in view (store-and-forward); without ISLs the serving
+    satellite itself."""
     g, t4 = ctx.g, req.answered_at
     d_sat = req.compute_sat.copy()
     t5 = np.full(req.size, np.inf)
     j5 = np.zeros(req.size, dtype=np.int64)
     # the prompt's contact still runs (its antenna tracks the satellite): down the same way
     keep = np.isfinite(t4) & (t4 <= req.track_end) & (
-        g.per_shell("isl_ok")[req.shell] | (req.compute_sat == req.contact_sat))
+        _has_isl(g)[req.shell] | (req.compute_sat == req.contact_sat))
     d_sat[keep], t5[keep] = req.contact_sat[keep], t4[keep]
     j5[keep] = np.clip(np.rint(t4[keep] / ctx.dt).astype(np.int64), req.contact_index[keep],
                        np.floor(req.track_end[keep] / ctx.dt).astype(np.int64))
@@ -385,14 +422,21 @@ def back_to_view(ctx: Context, req: RequestState) -> list[str]:
         rows = np.nonzero((req.shell == gi) & np.isfinite(t4) & ~keep)[0]
         if rows.size == 0:
             continue
-        if shell.isl_ok:
+        if shell.routing == "grid":
             t5[rows], j5[rows] = next_contact(shell.best_margin.astype(float), t4[rows], ctx.dt)
             d_sat[rows] = shell.best_sat[j5[rows] % ctx.n_epochs]
-        else:  # no ISLs: the serving satellite itself must pass over a station
+        elif shell.routing == "none":  # the serving satellite itself must pass over a station
             sats, inv = np.unique(req.compute_sat[rows], return_inverse=True)
-            t5[rows], j5[rows] = next_contact(g.margin[sats], t4[rows], ctx.dt, rows=inv)
+            t5[rows], j5[rows] = next_contact(g.margin_rows(sats), t4[rows], ctx.dt, rows=inv)
+        else:  # around the plane's ring, or along the slot line: that group's best in view
+            members = shell.members(req.compute_sat[rows])
+            _, first, inv = np.unique(members[:, 0], return_index=True, return_inverse=True)
+            best_sat, best_margin = g.best_in_groups(members[first])
+            t5[rows], j5[rows] = next_contact(best_margin.astype(float), t4[rows], ctx.dt,
+                                              rows=inv)
+            d_sat[rows] = best_sat[inv, j5[rows] % ctx.n_epochs]
     req.downlink_sat, req.downlink_time, req.downlink_index = d_sat, t5, j5
-    req.hops_back = hops(g, req.compute_sat, d_sat)
+    req.hops_back = route(g, req.compute_sat, d_sat)[:2]
     req.isl_setup_back = _isl_setup(ctx, req.shell, req.hops_back)
     req.isl_back = _isl_delay(ctx, req.shell, req.hops_back, ctx.down_bits(req.output_tokens))
     return []
