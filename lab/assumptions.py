@@ -36,6 +36,7 @@ from lab import examples, hardware
 from lab._validate import check_choice
 from lab.economics import presets as cost
 from lab.mission import PRESETS as MISSION_PRESETS
+from lab.mission.presets import FLEET_SOURCES, FLEETS
 
 __all__ = ["ANCHOR", "COLUMNS", "TOPICS", "assumptions_table"]
 
@@ -157,6 +158,12 @@ def _mission_rows() -> Iterator[tuple]:
             system = "all mission presets" if shared else name
             where = "lab.mission.PRESETS (all)" if shared else f"lab.mission.PRESETS[{name!r}]"
             yield ("mission", system, field, value, f"{where}: notebooks 05, 07", source)
+    for name, shells in FLEETS.items():
+        value = " + ".join(f"{s.total} at {s.alt:g} km / {s.inc:g} deg ({s.planes} planes)"
+                           for s in shells)
+        yield ("mission", name, "shells", value,
+               f"lab.mission.FLEETS[{name!r}]: configure(shells={name!r}), benchmarks/bench_scale",
+               FLEET_SOURCES[name])
 
 
 def _economics_rows() -> Iterator[tuple]:

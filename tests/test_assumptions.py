@@ -11,6 +11,7 @@ from lab import examples, hardware
 from lab.assumptions import ANCHOR, COLUMNS, TOPICS, assumptions_table
 from lab.economics import presets as cost
 from lab.mission import PRESETS
+from lab.mission.presets import FLEET_SOURCES, FLEETS
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,11 @@ def test_every_source_of_the_package_has_a_row(table):
         for field, source in scenario.sources:
             hits = mission[(mission.parameter == field) & (mission.source == source)]
             assert set(hits.system) & {name, "all mission presets"}, (name, field)
+    for name, shells in FLEETS.items():  # fleets configure() can use: their shells, sourced
+        row = mission[mission.system == name].iloc[0]
+        assert row.source == FLEET_SOURCES[name]
+        assert row.value.count(" + ") == len(shells) - 1
+        assert all(f"{s.total} at {s.alt:g} km" in row.value for s in shells)
     econ = table[table.topic == "economics"]
     assert set(cost.DEFAULTS) <= set(econ[econ.system == "all cost presets"].parameter)
     for name, preset in cost.PRESETS.items():

@@ -176,3 +176,18 @@ def test_node_start_failures_are_messages_without_starting_anything(capsys):
     assert err.startswith(PREFIX) and dead in err and "does not answer" in err
     assert main(["node", "bench", "--remote", "ftp://host:8000", "--json"]) == 2
     assert "remote must be an http(s) URL" in capsys.readouterr().err
+
+
+def test_respond_load_sets_the_queues_requests_the_sample(capsys):
+    """--load is the prompts per day (the queues), --requests only how many are reported."""
+    args = ["respond", "--preset", "three-body-12", "--requests", "300", "--json"]
+    means = {}
+    for load in ("500", "4000"):
+        assert main([*args, "--load", load]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["n_requests"] == 300 and data["load_per_day"] == int(load)
+        means[load] = data["terms_s"]["queueing"]["mean"]
+    assert means["4000"] > means["500"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--load", "0"])
+    assert exc.value.code == 2 and "--load: must be >= 1" in capsys.readouterr().err

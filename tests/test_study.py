@@ -10,7 +10,7 @@ import inspect
 import json
 import subprocess
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -478,3 +478,16 @@ def test_cli_user_errors_exit_2(tmp_path, capsys):
     assert main(["study", str(spec), "--out", str(tmp_path / "o"), "--connect-timeout", "1",
                  "--scheduler", f"tcp://127.0.0.1:{find_free_port()}"]) == 2
     assert "error: cannot reach the Dask scheduler" in capsys.readouterr().err
+
+
+def test_requests_per_day_is_the_load_of_a_point():
+    """A study point's load is the scenario's requests_per_day (lab.mission.response_times)."""
+    ds = study.run({"requests_per_day": [500, 4000]}, fixed=FIXED,
+                   metrics=["mean_queueing", "p50"], progress=False)
+    for load in (500, 4000):
+        sc = lab.mission.get_preset("three-body-12")
+        r = lab.mission.response_times(replace(sc, requests_per_day=load), requests=200, dt=120)
+        assert ds.mean_queueing.sel(requests_per_day=load) == pytest.approx(
+            r.table.loc["queueing", "mean"], rel=1e-12, abs=1e-12)
+    assert ds.mean_queueing.sel(requests_per_day=4000) > ds.mean_queueing.sel(
+        requests_per_day=500)

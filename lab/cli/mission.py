@@ -65,7 +65,7 @@ def respond(args: argparse.Namespace) -> int:
     if args.sensitivity:
         return _sensitivity(args)
     sc, notes = _scenario(args)
-    res = mission.response_times(sc, requests=args.requests, seed=args.seed)
+    res = mission.response_times(sc, requests=args.requests, load=args.load, seed=args.seed)
     res.notes[:0] = notes
     if args.json:
         out = {
@@ -73,6 +73,7 @@ def respond(args: argparse.Namespace) -> int:
             "n_satellites": res.summary["n_satellites"],
             "planes": res.summary["planes"],
             "n_requests": res.summary["n_requests"],
+            "load_per_day": res.summary["load_per_day"],
             "seed": args.seed,
             "summary_s": {k: _finite(res.summary[k]) for k in ("p50", "p90", "p99", "mean")},
             "dominant": res.summary["dominant"],
@@ -87,7 +88,8 @@ def respond(args: argparse.Namespace) -> int:
         return 0
     s = res.summary
     print(f"{res.scenario.name}: {s['n_satellites']} satellites (planes {s['planes']}), "
-          f"{s['n_requests']} requests over the day from {res.scenario.epoch} UTC, "
+          f"{s['n_requests']} requests reported of a load of {s['load_per_day']} a day, "
+          f"from {res.scenario.epoch} UTC, "
           f"seed {args.seed}")
     print(res.table.round(3).to_string())
     print(f"median {s['p50']:.1f} s, p90 {s['p90']:.1f} s, p99 {s['p99']:.1f} s, "
@@ -125,7 +127,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--satellites", type=positive_int, default=None,
                    help="rescale the constellation to N satellites")
     p.add_argument("--requests", type=positive_int, default=None,
-                   help="requests over the day (default: the preset's)")
+                   help="requests reported, a sample of the day's load (default: one day's)")
+    p.add_argument("--load", type=positive_int, default=None,
+                   help="prompts per day sharing antennas and accelerators "
+                        "(default: the preset's requests_per_day)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epoch", default=None,
                    help="start of the simulated day, UTC (e.g. 2025-12-21T00:00:00)")

@@ -205,6 +205,8 @@ GROUPS: tuple[Group, ...] = (
         _p("isl_bps", float, "bit/s", "rate of one laser link (0: no laser links)"),
         _p("isl_max_range", float, "km", "longest laser link"),
         _p("max_batch", int, "", "requests batched per accelerator"),
+        _p("requests_per_day", int, "1 / d", "the load: prompts per day sharing antennas and "
+           "accelerators (it alone sets the queues)"),
         _p("bytes_per_param", float, "byte", "weight precision (1 = int8, 2 = bf16)"),
         _p("prompt_tokens", int, "", "tokens per prompt"),
         _p("output_tokens", int, "", "tokens per answer"),
@@ -213,7 +215,8 @@ GROUPS: tuple[Group, ...] = (
         _p("direct_user_access", bool, "", "the user's own terminal talks to the satellites"),
     ), _apply_scenario),
     Group("run", (
-        _p("requests", int, "", "requests over the day (default: the scenario's)"),
+        _p("requests", int, "", "requests the statistics are reported on, a sample of the "
+           "day's load (default: one day's load)"),
         _p("seed", int, "", "seed of the request arrival times"),
         _p("dt", float, "s", "time-grid step (default 60 s)"),
     ), _apply_run),
