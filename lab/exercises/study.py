@@ -1,7 +1,8 @@
 """Check helpers for the exercises of notebook 07 (design studies).
 
 Every expected answer is computed with :mod:`lab.mission` / :mod:`lab.study` on the notebook's
-run settings (``FIXED``: 500 prompts, a 2-minute grid, seed 0), never typed in::
+run settings (``FIXED``: statistics on 500 of the preset's day of prompts, a 2-minute grid,
+seed 0), never typed in::
 
     from lab.exercises import study as ex
     ex.exercise_1("no")      # does the season move the mean response time by more than 10 %?
