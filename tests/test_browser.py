@@ -105,6 +105,18 @@ class _Step:
             raise AssertionError(f"browser step failed: {self.name}: {exc}") from exc
 
 
+def type_into_readout(page, readout, text: str, changed_js: str, before: float,
+                      step: str, timeout_ms: int) -> None:
+    """Type ``text`` into a slider's editable readout as a student would, then wait until the
+    JavaScript predicate ``changed_js`` (called with ``before``) says the page changed."""
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    with _Step(page, step):
+        page.wait_for_function(changed_js, arg=before, timeout=timeout_ms)
+
+
 @contextmanager
 def busy_cores(n: int = 2):
     """``n`` busy-loop Python processes (each in its own session) for the duration of the
@@ -178,15 +190,11 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
             cdp = page.context.new_cdp_session(page)
             with busy_cores(2):
                 cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
-                readout.click()
-                page.keyboard.press("Control+A")
-                page.keyboard.type("2800")
-                page.keyboard.press("Enter")
-                with _Step(page, "the median label changes after the slider moved"):
-                    page.wait_for_function(
-                        "(b) => { const e = document.querySelector('.ocl-median [data-seconds]');"
-                        " return e && parseFloat(e.getAttribute('data-seconds')) !== b; }",
-                        arg=before, timeout=180_000)
+                type_into_readout(
+                    page, readout, "2800",
+                    "(b) => { const e = document.querySelector('.ocl-median [data-seconds]');"
+                    " return e && parseFloat(e.getAttribute('data-seconds')) !== b; }",
+                    before, "the median label changes after the slider moved", 180_000)
                 with _Step(page, "all three figures are redrawn with their data under load"):
                     page.wait_for_function(FIGURES_HAVE_DATA, timeout=240_000)
                 cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})

@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, _Step, serve_with_voila
+from test_browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    _Step,
+    serve_with_voila,
+    type_into_readout,
+)
 
 NOTEBOOK = ROOT / "notebooks" / "06_economics.ipynb"
 
@@ -44,15 +52,11 @@ def test_launch_price_slider_raises_the_orbit_cost_in_a_real_browser():
             readout = page.locator(".ocl-launch-price .widget-readout").first
             with _Step(page, "find the launch-price slider"):
                 readout.wait_for(timeout=60_000)
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("1000")
-            page.keyboard.press("Enter")
-            with _Step(page, "the headline changes after the slider moved"):
-                page.wait_for_function(
-                    "(b) => { const e = document.querySelector('.ocl-econ [data-orbit]');"
-                    " return e && parseFloat(e.getAttribute('data-price')) !== b; }",
-                    arg=before["price"], timeout=120_000)
+            type_into_readout(
+                page, readout, "1000",
+                "(b) => { const e = document.querySelector('.ocl-econ [data-orbit]');"
+                " return e && parseFloat(e.getAttribute('data-price')) !== b; }",
+                before["price"], "the headline changes after the slider moved", 120_000)
             after = _headline(page)
             assert after["price"] == pytest.approx(1000.0, rel=0.03)  # the slider's 0.01 log step
             assert after["orbit"] > before["orbit"]
