@@ -21,7 +21,6 @@ from astropy import units as u
 
 import lab.economics
 import lab.mission
-import lab.study.execute
 from lab import study
 from lab.cli import main
 from lab.study.store import _chunks
@@ -29,20 +28,6 @@ from lab.study.store import _chunks
 REPO = Path(__file__).resolve().parent.parent
 FIXED = {"requests": 200, "dt": 120}
 GRID = {"n_satellites": [12, 48], "hardware": ["three-body-744", "h100"]}
-
-
-@pytest.fixture
-def count_points(monkeypatch):
-    """Counts the points computed in process (the task run_in_process calls)."""
-    calls = []
-    real = lab.study.execute.evaluate_timed
-
-    def counting(values, metrics):
-        calls.append(dict(values))
-        return real(values, metrics)
-
-    monkeypatch.setattr(lab.study.execute, "evaluate_timed", counting)
-    return calls
 
 
 @pytest.fixture(scope="module")

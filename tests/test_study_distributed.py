@@ -22,7 +22,6 @@ import pytest
 import xarray as xr
 import yaml
 
-import lab.study.execute
 from lab import study
 
 REPO = Path(__file__).resolve().parent.parent
@@ -126,20 +125,6 @@ def serial():
     """The serial results of GRID and SLOW_GRID (this process, no Dask)."""
     return {"grid": study.run(GRID, fixed=FIXED, metrics=METRICS, progress=False),
             "slow": study.run(SLOW_GRID, fixed=FIXED, metrics=METRICS, progress=False)}
-
-
-@pytest.fixture
-def count_points(monkeypatch):
-    """Points computed in this process (a study on Dask computes none here)."""
-    calls = []
-    real = lab.study.execute.evaluate_timed
-
-    def counting(values, metrics):
-        calls.append(dict(values))
-        return real(values, metrics)
-
-    monkeypatch.setattr(lab.study.execute, "evaluate_timed", counting)
-    return calls
 
 
 def _assert_identical(a: xr.Dataset, b: xr.Dataset, metrics=METRICS) -> None:
