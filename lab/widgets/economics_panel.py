@@ -22,8 +22,6 @@ from __future__ import annotations
 import html
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as w
@@ -31,7 +29,7 @@ import plotly.graph_objects as go
 
 from lab import economics
 from lab.economics import plots
-from lab.widgets.mission_panel import _sync
+from lab.widgets._panel import Panel, sync_figure
 
 __all__ = ["EconomicsPanel", "PANEL_SAMPLES", "PRICE_SOURCES"]
 
@@ -40,7 +38,7 @@ PRICE_SOURCES = ("launch price", "year + flights")
 _FIXED = ("array_w_per_kg", "lifetime_y", "flights_per_year")  # held at the sliders' values
 
 
-class EconomicsPanel:
+class EconomicsPanel(Panel):
     """The cost panel. Display it with ``panel.widget`` (or just ``panel``).
 
     ``preset``: a :data:`lab.economics.PRESETS` name; ``baseline``: a
@@ -55,7 +53,6 @@ class EconomicsPanel:
         self.result: economics.CostResult | None = None
         self.montecarlo: economics.MonteCarloResult | None = None
         self.last_update_s = math.nan
-        self._busy = False
         style = {"description_width": "initial"}
         lay = w.Layout(width="430px")
         common = {"continuous_update": False, "style": style, "layout": lay}
@@ -102,18 +99,6 @@ class EconomicsPanel:
             w.HBox([self._slots["fig_tornado"], self._slots["fig_probability"]]),
         ])
         self.widget.add_class("ocl-econ-panel")
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Set controls without triggering the callbacks."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
 
     def _apply_preset(self, name: str) -> None:
         p = economics.get_preset(name)
@@ -193,7 +178,7 @@ class EconomicsPanel:
     def _show(self, name: str, fig: go.Figure) -> None:
         """Put ``fig`` (as a fresh FigureWidget) in the slot of figure ``name``."""
         widget = go.FigureWidget(fig)
-        _sync(widget)
+        sync_figure(widget)
         old = getattr(self, name)
         setattr(self, name, widget)
         self._slots[name].children = (widget,)

@@ -43,9 +43,6 @@ from __future__ import annotations
 import html
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from copy import deepcopy
 from functools import lru_cache
 from typing import Any
 
@@ -60,6 +57,7 @@ from lab import mission
 from lab.constants import R_EARTH
 from lab.hardware import PROFILES
 from lab.orbits.plots import earth_traces, sun_in_frame
+from lab.widgets._panel import Panel
 
 __all__ = ["CURVE_SIZES", "MAX_SATELLITES", "MODEL_SIZES_B", "FullStateFigureWidget",
            "MissionPanel", "count_of", "format_duration", "slider_fraction"]
@@ -128,13 +126,6 @@ class FullStateFigureWidget(go.FigureWidget):
     def open(self) -> None:
         if not self._defer_open:
             super().open()
-
-
-def _sync(fig: go.FigureWidget) -> None:
-    """Store the figure's full state in its synced traits (for a plain ``go.FigureWidget``
-    changed after construction; :class:`FullStateFigureWidget` needs no such step)."""
-    fig._widget_data = deepcopy(fig._data)
-    fig._widget_layout = deepcopy(fig._layout_obj._props)
 
 
 def format_duration(seconds: float) -> str:
@@ -268,7 +259,7 @@ _TEMPLATES = {"fig_dist": _dist_template, "fig_globe": _globe_template,
               "fig_size": _size_template}
 
 
-class MissionPanel:
+class MissionPanel(Panel):
     """The response-time panel. Display it with ``panel.widget`` (or just ``panel``).
 
     Parameters: ``preset`` to start from, ``requests`` per day simulated, ``dt`` time step (s),
@@ -286,7 +277,6 @@ class MissionPanel:
         self.result: mission.ResponseTimes | None = None
         self.curve = None
         self.last_update_s = math.nan
-        self._busy = False
         self._notes: list[str] = []  # of the last update
         self._clamped: dict[str, str] = {}  # slider description -> "asked X, using Y"
         style = {"description_width": "initial"}
@@ -339,9 +329,6 @@ class MissionPanel:
         self.widget.add_class("ocl-panel")
 
     # -- display ------------------------------------------------------------------------------
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # -- scenario from the controls -----------------------------------------------------------
     def scenario(self) -> tuple[mission.Scenario, list[str]]:
         """The scenario the controls describe, and notes (e.g. plane count adjusted).
@@ -374,15 +361,6 @@ class MissionPanel:
                 self.accelerator.value = prof
             if net in self.network.options:
                 self.network.value = net
-
-    @contextmanager
-    def _quiet(self) -> Iterator[None]:
-        """Set controls without triggering the callbacks."""
-        self._busy = True
-        try:
-            yield
-        finally:
-            self._busy = False
 
     # -- callbacks ----------------------------------------------------------------------------
     def _note_clamp(self, slider: Any, asked: Any, used: float) -> None:
