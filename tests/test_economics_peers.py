@@ -57,7 +57,7 @@ def test_dawn_dusk_is_sized_as_if_beta_were_zero_in_orbitdc():
     # no shadow, no battery
     ev_high = _orbitdc().evaluate_space(_scenario(75.0))
     assert ev_high.details["sunlit_fraction"] == 1.0
-    assert ev_high.mass_breakdown_kg["battery"] == 0.0
+    assert ev_high.mass_breakdown_kg["battery"] == 0.0  # structural: no eclipse, no battery
 
 
 def test_same_eclipse_same_battery_up_to_the_conventions():
