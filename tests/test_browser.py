@@ -105,6 +105,25 @@ class _Step:
             raise AssertionError(f"browser step failed: {self.name}: {exc}") from exc
 
 
+@contextmanager
+def voila_page(pw, url: str, *, height: int, ready: str, what: str, drawn: str):
+    """A chromium page on the Voila app at ``url``, once the selector ``ready`` exists (step
+    ``what``) and the JavaScript predicate ``drawn`` says plotly drew the panel's figures; the
+    browser is closed on the way out, even on failure."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": height})
+        with _Step(page, "open the Voila page"):
+            page.goto(url, timeout=180_000)
+        with _Step(page, what):
+            page.wait_for_selector(ready, timeout=300_000)
+        with _Step(page, "plotly draws the figures of the panel"):
+            page.wait_for_function(drawn, timeout=180_000)
+        yield page
+    finally:
+        browser.close()
+
+
 def type_into_readout(page, readout, text: str, changed_js: str, before: float,
                       step: str, timeout_ms: int) -> None:
     """Type ``text`` into a slider's editable readout as a student would, then wait until the
@@ -157,75 +176,65 @@ def test_satellites_slider_lowers_the_median_in_a_real_browser(voila_url):
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            with _Step(page, "open the Voila page"):
-                page.goto(voila_url, timeout=180_000)
-            with _Step(page, "Voila runs notebook 05 and renders the panel"):
-                page.wait_for_selector(".ocl-median [data-seconds]", timeout=300_000)
-            # plotly builds its views asynchronously (the 3-D globe is slow on a software
-            # renderer); an update that reaches a view while plotly is still drawing it is lost,
-            # so interact once all three figures are drawn, as a person would.
-            with _Step(page, "plotly draws the three figures of the panel"):
-                page.wait_for_function(
-                    "() => { const d = document.querySelectorAll('.ocl-panel .js-plotly-plot');"
-                    " return d.length === 3 && Array.from(d).every(e => e._fullLayout && e.data)"
-                    " && d[2].data[0].x.length > 1 && d[2].data[2].x.length === 1; }",
-                    timeout=180_000)
-            page.wait_for_timeout(2000)
-            before = _median_seconds(page)
-            hist_before = page.evaluate(
-                "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot')[0]"
-                ".data[0].x)")
-            text_before = page.locator(".ocl-median").first.inner_text()
-            assert re.search(r"Median response time", text_before)
-            readout = page.locator(".ocl-satellites .widget-readout").first
-            with _Step(page, "find the satellites slider"):
-                readout.wait_for(timeout=60_000)
-            assert readout.inner_text().strip() == "12"
-            # Type a new value into the slider's editable readout, as a student would, while
-            # both cores are busy and the browser's CPU is throttled.
-            cdp = page.context.new_cdp_session(page)
-            with busy_cores(2):
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
-                type_into_readout(
-                    page, readout, "2800",
-                    "(b) => { const e = document.querySelector('.ocl-median [data-seconds]');"
-                    " return e && parseFloat(e.getAttribute('data-seconds')) !== b; }",
-                    before, "the median label changes after the slider moved", 180_000)
-                with _Step(page, "all three figures are redrawn with their data under load"):
-                    page.wait_for_function(FIGURES_HAVE_DATA, timeout=240_000)
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
-            after = _median_seconds(page)
-            # the figures keep their data once the load is gone
-            page.wait_for_timeout(1000)
-            assert page.evaluate(FIGURES_HAVE_DATA)
-            page.screenshot(path=str(ARTIFACTS / "browser_05_response_time.png"), full_page=True)
-            assert readout.inner_text().strip() == "2800"
-            assert after < before, (before, after)
-            # the plotly figures really drew the distribution (bars) and the size curve (line)
-            panel = page.locator(".ocl-panel").first
-            assert panel.locator(".bars path").count() > 10
-            assert panel.locator(".scatterlayer .js-line").count() >= 2
-            # ... and the figures followed: the histogram (updated in place) changed, the globe
-            # (in place) shows 2,800 satellites, the size plot (redrawn) marks 2,800
-            traces = page.evaluate(
-                "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot'))"
-                ".map(d => (d._fullData || []).map(t => Array.from(t.x || [])))")
-            assert traces[0][0] != hist_before
-            assert len(traces[1][1]) == 2800
-            assert traces[2][2] == [2800]
-            # the globe draws the continents (offline data, no CDN): the screenshot shows them
-            # (lengths of what plotly drew: _fullData holds the decoded arrays, where data may
-            # hold a binary array's spec)
-            globe = page.evaluate(
-                "() => (document.querySelectorAll('.ocl-panel .js-plotly-plot')[1]._fullData"
-                " || []).map(t => [t.name, (t.x || []).length])")
-            lines = dict(globe)
-            assert lines.get("coastlines", 0) > 1000 and lines.get("borders", 0) > 1000, globe
-            page.locator(".ocl-panel .js-plotly-plot").nth(1).screenshot(
-                path=str(ARTIFACTS / "browser_05_globe.png"))  # the whole globe, in view
-        finally:
-            browser.close()
+    # plotly builds its views asynchronously (the 3-D globe is slow on a software renderer);
+    # an update that reaches a view while plotly is still drawing it is lost, so interact once
+    # all three figures are drawn, as a person would.
+    drawn = ("() => { const d = document.querySelectorAll('.ocl-panel .js-plotly-plot');"
+             " return d.length === 3 && Array.from(d).every(e => e._fullLayout && e.data)"
+             " && d[2].data[0].x.length > 1 && d[2].data[2].x.length === 1; }")
+    with sync_playwright() as pw, voila_page(
+            pw, voila_url, height=1800, ready=".ocl-median [data-seconds]",
+            what="Voila runs notebook 05 and renders the panel", drawn=drawn) as page:
+        page.wait_for_timeout(2000)
+        before = _median_seconds(page)
+        hist_before = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot')[0]"
+            ".data[0].x)")
+        text_before = page.locator(".ocl-median").first.inner_text()
+        assert re.search(r"Median response time", text_before)
+        readout = page.locator(".ocl-satellites .widget-readout").first
+        with _Step(page, "find the satellites slider"):
+            readout.wait_for(timeout=60_000)
+        assert readout.inner_text().strip() == "12"
+        # Type a new value into the slider's editable readout, as a student would, while
+        # both cores are busy and the browser's CPU is throttled.
+        cdp = page.context.new_cdp_session(page)
+        with busy_cores(2):
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
+            type_into_readout(
+                page, readout, "2800",
+                "(b) => { const e = document.querySelector('.ocl-median [data-seconds]');"
+                " return e && parseFloat(e.getAttribute('data-seconds')) !== b; }",
+                before, "the median label changes after the slider moved", 180_000)
+            with _Step(page, "all three figures are redrawn with their data under load"):
+                page.wait_for_function(FIGURES_HAVE_DATA, timeout=240_000)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        after = _median_seconds(page)
+        # the figures keep their data once the load is gone
+        page.wait_for_timeout(1000)
+        assert page.evaluate(FIGURES_HAVE_DATA)
+        page.screenshot(path=str(ARTIFACTS / "browser_05_response_time.png"), full_page=True)
+        assert readout.inner_text().strip() == "2800"
+        assert after < before, (before, after)
+        # the plotly figures really drew the distribution (bars) and the size curve (line)
+        panel = page.locator(".ocl-panel").first
+        assert panel.locator(".bars path").count() > 10
+        assert panel.locator(".scatterlayer .js-line").count() >= 2
+        # ... and the figures followed: the histogram (updated in place) changed, the globe
+        # (in place) shows 2,800 satellites, the size plot (redrawn) marks 2,800
+        traces = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.ocl-panel .js-plotly-plot'))"
+            ".map(d => (d._fullData || []).map(t => Array.from(t.x || [])))")
+        assert traces[0][0] != hist_before
+        assert len(traces[1][1]) == 2800
+        assert traces[2][2] == [2800]
+        # the globe draws the continents (offline data, no CDN): the screenshot shows them
+        # (lengths of what plotly drew: _fullData holds the decoded arrays, where data may
+        # hold a binary array's spec)
+        globe = page.evaluate(
+            "() => (document.querySelectorAll('.ocl-panel .js-plotly-plot')[1]._fullData"
+            " || []).map(t => [t.name, (t.x || []).length])")
+        lines = dict(globe)
+        assert lines.get("coastlines", 0) > 1000 and lines.get("borders", 0) > 1000, globe
+        page.locator(".ocl-panel .js-plotly-plot").nth(1).screenshot(
+            path=str(ARTIFACTS / "browser_05_globe.png"))  # the whole globe, in view

@@ -13,11 +13,11 @@ import pytest
 from test_browser import (
     ARTIFACTS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     _Step,
     serve_with_voila,
     type_into_readout,
+    voila_page,
 )
 
 NOTEBOOK = ROOT / "notebooks" / "06_economics.ipynb"
@@ -33,43 +33,34 @@ def test_launch_price_slider_raises_the_orbit_cost_in_a_real_browser():
     from playwright.sync_api import sync_playwright  # missing playwright: ImportError -> failure
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium"
-    with serve_with_voila(NOTEBOOK) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            with _Step(page, "open the Voila page"):
-                page.goto(url, timeout=180_000)
-            with _Step(page, "Voila runs notebook 06 and renders the cost panel"):
-                page.wait_for_selector(".ocl-econ [data-orbit]", timeout=300_000)
-            with _Step(page, "plotly draws the four figures of the panel"):
-                page.wait_for_function(
-                    "() => { const d = document.querySelectorAll('.ocl-econ-panel .js-plotly-plot');"
-                    " return d.length === 4 && Array.from(d).every(e => e._fullLayout && e.data)"
-                    " && d[1].data[2].x.length === 1; }", timeout=180_000)
-            page.wait_for_timeout(1000)
-            before = _headline(page)
-            assert before["price"] == pytest.approx(100.0)  # the notebook's last cell set it
-            readout = page.locator(".ocl-launch-price .widget-readout").first
-            with _Step(page, "find the launch-price slider"):
-                readout.wait_for(timeout=60_000)
-            type_into_readout(
-                page, readout, "1000",
-                "(b) => { const e = document.querySelector('.ocl-econ [data-orbit]');"
-                " return e && parseFloat(e.getAttribute('data-price')) !== b; }",
-                before["price"], "the headline changes after the slider moved", 120_000)
-            after = _headline(page)
-            assert after["price"] == pytest.approx(1000.0, rel=0.03)  # the slider's 0.01 log step
-            assert after["orbit"] > before["orbit"]
-            assert after["ground"] == pytest.approx(before["ground"], rel=1e-6)
-            with _Step(page, "plotly redraws the token-cost marker at the new price"):
-                page.wait_for_function(
-                    "(p) => { const d = document.querySelectorAll('.ocl-econ-panel .js-plotly-plot');"
-                    " return d.length === 4 && d[1].data && Math.abs(d[1].data[2].x[0] - p) < 1; }",
-                    arg=after["price"], timeout=120_000)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "browser_06_economics.png"), full_page=True)
-            panel = page.locator(".ocl-econ-panel").first
-            assert panel.locator(".scatterlayer .js-line").count() >= 2  # token-cost lines
-            assert panel.locator(".bars path").count() >= 4  # tornado bars
-        finally:
-            browser.close()
+    drawn = ("() => { const d = document.querySelectorAll('.ocl-econ-panel .js-plotly-plot');"
+             " return d.length === 4 && Array.from(d).every(e => e._fullLayout && e.data)"
+             " && d[1].data[2].x.length === 1; }")
+    with serve_with_voila(NOTEBOOK) as url, sync_playwright() as pw, voila_page(
+            pw, url, height=1600, ready=".ocl-econ [data-orbit]",
+            what="Voila runs notebook 06 and renders the cost panel", drawn=drawn) as page:
+        page.wait_for_timeout(1000)
+        before = _headline(page)
+        assert before["price"] == pytest.approx(100.0)  # the notebook's last cell set it
+        readout = page.locator(".ocl-launch-price .widget-readout").first
+        with _Step(page, "find the launch-price slider"):
+            readout.wait_for(timeout=60_000)
+        type_into_readout(
+            page, readout, "1000",
+            "(b) => { const e = document.querySelector('.ocl-econ [data-orbit]');"
+            " return e && parseFloat(e.getAttribute('data-price')) !== b; }",
+            before["price"], "the headline changes after the slider moved", 120_000)
+        after = _headline(page)
+        assert after["price"] == pytest.approx(1000.0, rel=0.03)  # the slider's 0.01 log step
+        assert after["orbit"] > before["orbit"]
+        assert after["ground"] == pytest.approx(before["ground"], rel=1e-6)
+        with _Step(page, "plotly redraws the token-cost marker at the new price"):
+            page.wait_for_function(
+                "(p) => { const d = document.querySelectorAll('.ocl-econ-panel .js-plotly-plot');"
+                " return d.length === 4 && d[1].data && Math.abs(d[1].data[2].x[0] - p) < 1; }",
+                arg=after["price"], timeout=120_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "browser_06_economics.png"), full_page=True)
+        panel = page.locator(".ocl-econ-panel").first
+        assert panel.locator(".scatterlayer .js-line").count() >= 2  # token-cost lines
+        assert panel.locator(".bars path").count() >= 4  # tornado bars
