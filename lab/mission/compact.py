@@ -50,8 +50,9 @@ def _flat(sat: np.ndarray, e: np.ndarray, n_epochs: int) -> np.ndarray:
 
 
 def _row_ranges(key: np.ndarray, sats: np.ndarray, n_epochs: int) -> tuple[np.ndarray, ...]:
-    """For each satellite of ``sats``: the range ``[lo, hi)`` of its entries in ``key``, and the
-    (row, entry) index pairs of all of them (vectorized: no loop over satellites)."""
+    """The sorted flat ``key`` entries of each satellite of ``sats`` (k,): (row, entry, base),
+    ``key[entry]`` lying in row ``row`` whose first flat key is ``base[row]`` (vectorized: no
+    loop over satellites)."""
     base = sats.astype(np.int64) * n_epochs
     lo = np.searchsorted(key, base)
     hi = np.searchsorted(key, base + n_epochs)
@@ -246,14 +247,9 @@ class Runs:
         sats = np.asarray(sats, dtype=np.int64).ravel()
         E = self.n_epochs
         out = np.zeros((sats.size, E + 1), dtype=np.int8)
-        lo = np.searchsorted(self.start, sats * E)
-        hi = np.searchsorted(self.start, sats * E + E)
-        counts = hi - lo
-        row = np.repeat(np.arange(sats.size), counts)
-        run = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + lo[row]
-        base = sats[row] * E
-        np.add.at(out, (row, self.start[run] - base), 1)
-        np.add.at(out, (row, self.stop[run] - base), -1)
+        row, run, base = _row_ranges(self.start, sats, E)  # the runs that start in each row
+        np.add.at(out, (row, self.start[run] - base[row]), 1)
+        np.add.at(out, (row, self.stop[run] - base[row]), -1)
         return np.cumsum(out[:, :E], axis=1, dtype=np.int8) > 0
 
     def packed_rows(self, sats: np.ndarray) -> np.ndarray:
