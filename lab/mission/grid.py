@@ -78,7 +78,6 @@ CACHE_ENV = "LAB_GEOMETRY_CACHE_GB"
 #: benchmarks/bench_scale.py); an idle multi-core machine may set more.
 DEFAULT_THREADS = 1
 THREADS_ENV = "LAB_GEOMETRY_THREADS"
-_FAR = FAR  # margin of samples far below every station's horizon
 ROUTING = ("grid", "in-plane", "cross-plane", "none")
 
 
@@ -277,12 +276,12 @@ def _view_margin(r: np.ndarray, stations: tuple[GroundStation, ...]) -> tuple[np
 
     The elevations come from :func:`lab.links.elevation`, evaluated only where they matter:
     at samples above the station's horizon plane and at their neighbours in time (so that a
-    pass can be interpolated from the sample before it). Elsewhere the margin is ``_FAR``.
+    pass can be interpolated from the sample before it). Elsewhere the margin is ``FAR``.
     The horizon-plane test of all stations is one (C E, 3) x (3, St) matrix product.
     """
     S, E, _ = r.shape
     flat = r.reshape(-1, 3)
-    margin = np.full(S * E, _FAR, dtype=np.float32)
+    margin = np.full(S * E, FAR, dtype=np.float32)
     station = np.zeros(S * E, dtype=np.int16)
     up = np.array([st.up for st in stations]).reshape(-1, 3)
     height = up @ flat.T  # (St, C E) km along each station's vertical
@@ -382,9 +381,10 @@ def _shell_on_grid(s: Shell, c: Constellation, start: int, grid: dict[str, Any],
     best_sat = np.zeros(E, dtype=np.int64)
     best_margin = np.full(E, -np.inf, dtype=np.float32)
     times = grid["times"]() if s.model == "sgp4" else t
+    bounds = _chunks(n, grid["chunk"])
     jobs = [(c[i:j], s.model, times, start + i, step if links else None, grid)
-            for i, j in _chunks(n, grid["chunk"])]
-    for (i, j), part in zip(_chunks(n, grid["chunk"]), _map(_chunk_on_grid, jobs), strict=True):
+            for i, j in bounds]
+    for (i, j), part in zip(bounds, _map(_chunk_on_grid, jobs), strict=True):
         out["visibility"].append(part.visibility)
         out["shadow"].append(part.shadow)
         out["snapshot"][start + i:start + j] = part.snapshot
