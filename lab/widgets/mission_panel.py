@@ -147,40 +147,39 @@ def _range_text(slider: Any) -> str:
     return f"{slider.min}\u2013{slider.max}"
 
 
-class _ReportingIntSlider(w.IntSlider):
-    """An ``IntSlider`` that tells ``on_clamp(slider, asked, used)`` about every value set
-    from Python, so that a value beyond its range (which ipywidgets clamps silently) can be
-    reported. In the browser, the slider's own readout clamps a typed value before it reaches
-    the kernel, and shows the clamped value."""
+class _ClampReport:
+    """Tells ``on_clamp(slider, asked, used)`` about every value set from Python, so that a
+    value beyond the slider's range (which ipywidgets clamps silently) can be reported. In the
+    browser, the slider's own readout clamps a typed value before it reaches the kernel, and
+    shows the clamped value."""
 
     def __init__(self, on_clamp: Any = None, **kwargs: Any) -> None:
         self._on_clamp = on_clamp
         super().__init__(**kwargs)
 
-    @validate("value")
-    def _validate_value(self, proposal: Any) -> int:
-        used = super()._validate_value(proposal)
-        hook = getattr(self, "_on_clamp", None)
+    def _report(self, asked: Any, used: Any) -> Any:
+        hook = getattr(self, "_on_clamp", None)  # None while the widget is being built
         if hook is not None:
-            hook(self, proposal["value"], used)
+            hook(self, asked, used)
         return used
 
 
-class _ReportingLogSlider(w.FloatLogSlider):
-    """The satellites slider: logarithmic, its value the count (see :func:`count_of`), with
-    the clamp report of :class:`_ReportingIntSlider`."""
+class _ReportingIntSlider(_ClampReport, w.IntSlider):
+    """An ``IntSlider`` with the clamp report of :class:`_ClampReport`."""
 
-    def __init__(self, on_clamp: Any = None, **kwargs: Any) -> None:
-        self._on_clamp = on_clamp
-        super().__init__(**kwargs)
+    @validate("value")
+    def _validate_value(self, proposal: Any) -> int:
+        return self._report(proposal["value"], super()._validate_value(proposal))
+
+
+class _ReportingLogSlider(_ClampReport, w.FloatLogSlider):
+    """The satellites slider: logarithmic, its value the count (see :func:`count_of`), with
+    the clamp report of :class:`_ClampReport`."""
 
     @validate("value")
     def _validate_value(self, proposal: Any) -> float:
         used = float(count_of(super()._validate_value(proposal)))  # a whole count
-        hook = getattr(self, "_on_clamp", None)
-        if hook is not None:
-            hook(self, proposal["value"], used)
-        return used
+        return self._report(proposal["value"], used)
 
 
 def _dist_template() -> go.Figure:
