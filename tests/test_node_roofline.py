@@ -25,6 +25,7 @@ from lab.node.roofline import (
     VLLM_GPU_EFFICIENCY,
     Efficiency,
     ModelSpec,
+    as_efficiency,
     attainable_ops,
     decoder_params,
     latency_table,
@@ -367,3 +368,13 @@ def test_recorded_real_size_calibration_matches_the_current_roofline():
 def test_recorded_calibration_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="bench_node_calibration.py --record"):
         recorded_calibration(tmp_path / "none.json")
+
+
+def test_as_efficiency_is_what_scenarios_and_cost_presets_mean():
+    """One reading of an ``efficiency`` field for lab.mission and lab.economics."""
+    assert as_efficiency(None) is ON_ORBIT_EFFICIENCY
+    assert as_efficiency(ROOFLINE) is ROOFLINE
+    e = as_efficiency(0.4, "preset")
+    assert (e.compute, e.bandwidth) == pytest.approx((0.4, 0.4)) and e.source.startswith("preset: 0.4")
+    with pytest.raises(ValueError, match="efficiency"):
+        as_efficiency(1.5)

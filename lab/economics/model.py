@@ -80,20 +80,15 @@ def token_rate(preset: CostPreset) -> dict[str, float]:
     its model (a parameter count: the nearest Qwen3, :func:`lab.node.roofline.qwen3_kv_bytes`)
     — the same call :mod:`lab.mission` makes for a prompt of the same model."""
     from lab.hardware import get_profile
-    from lab.node import ON_ORBIT_EFFICIENCY, QWEN3, Efficiency, predict_latency
-    from lab.node.roofline import qwen3_kv_bytes
+    from lab.node import QWEN3, predict_latency
+    from lab.node.roofline import as_efficiency, qwen3_kv_bytes
 
     prof = get_profile(preset.hardware)
     if preset.power_cap_w is not None:
         prof = prof.with_power_cap(preset.power_cap_w)
     model = QWEN3[preset.model] if isinstance(preset.model, str) else preset.model
     kv = None if isinstance(preset.model, str) else qwen3_kv_bytes(preset.model)
-    eff = preset.efficiency
-    if eff is None:
-        eff = ON_ORBIT_EFFICIENCY
-    elif not isinstance(eff, Efficiency):
-        e = as_value(eff, "", "efficiency", lo=0.0, hi=1.0, lo_inclusive=False)
-        eff = Efficiency(e, e, f"preset: {e:g} of both roofs")
+    eff = as_efficiency(preset.efficiency, "preset")
     pred = predict_latency(prof, model, preset.bytes_per_param, preset.prompt_tokens,
                            preset.output_tokens, check_int(preset.batch, "batch", lo=1),
                            kv_bytes_per_token=kv, efficiency=eff)

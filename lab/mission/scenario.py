@@ -34,7 +34,8 @@ from lab.links import (
     LinkBudget,
     as_stations,
 )
-from lab.node import ON_ORBIT_EFFICIENCY, QWEN3, Efficiency
+from lab.node import Efficiency
+from lab.node.roofline import as_efficiency, qwen3_kv_bytes
 from lab.orbits import Constellation, sun_synchronous_inclination
 
 __all__ = ["DEFAULT_EPOCH", "PERSISTENT_LINKS", "Scenario", "Shell", "link_budget",
@@ -251,20 +252,13 @@ class Scenario:
     @property
     def roofline_efficiency(self) -> Efficiency:
         """The :class:`lab.node.Efficiency` of inference (see ``efficiency``)."""
-        if self.efficiency is None:
-            return ON_ORBIT_EFFICIENCY
-        if isinstance(self.efficiency, Efficiency):
-            return self.efficiency
-        e = float(self.efficiency)
-        return Efficiency(e, e, f"scenario: {e:g} of both roofs")
+        return as_efficiency(self.efficiency, "scenario")
 
     @property
     def kv_bytes_per_token(self) -> float:
         """KV-cache bytes per token of context (bf16 cache) of the Qwen3 model nearest in
         parameters to ``model_params`` (:data:`lab.node.QWEN3`), 0 if none is within 25 %."""
-        spec = min(QWEN3.values(), key=lambda m: abs(np.log(m.params / self.model_params)))
-        close = abs(np.log(spec.params / self.model_params)) < np.log(1.25)
-        return float(spec.kv_bytes_per_token(2.0)) if close else 0.0
+        return qwen3_kv_bytes(self.model_params)
 
     @property
     def uplink_budget(self) -> LinkBudget:

@@ -44,6 +44,7 @@ __all__ = [
     "Efficiency",
     "LatencyPrediction",
     "ModelSpec",
+    "as_efficiency",
     "attainable_ops",
     "decoder_params",
     "latency_table",
@@ -191,6 +192,18 @@ VLLM_GPU_EFFICIENCY = Efficiency(
 #: decode on vLLM is memory-bound and lands near the measured bandwidth roof.
 ON_ORBIT_EFFICIENCY = Efficiency(VLLM_GPU_EFFICIENCY.compute, VLLM_GPU_EFFICIENCY.bandwidth,
                                  "= VLLM_GPU_EFFICIENCY: " + VLLM_GPU_EFFICIENCY.source)
+
+
+def as_efficiency(value: float | Efficiency | None, owner: str = "scenario") -> Efficiency:
+    """The :class:`Efficiency` a scenario or preset field ``efficiency`` stands for: None ->
+    :data:`ON_ORBIT_EFFICIENCY`; an :class:`Efficiency` as it is; a number in (0, 1] -> that
+    fraction of both roofs (``owner`` names who set it in the source)."""
+    if value is None:
+        return ON_ORBIT_EFFICIENCY
+    if isinstance(value, Efficiency):
+        return value
+    e = as_value(value, "", "efficiency", lo=0.0, hi=1.0, lo_inclusive=False)
+    return Efficiency(e, e, f"{owner}: {e:g} of both roofs")
 
 
 # ------------------------------------------------------------------------------ prediction
